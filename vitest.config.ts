@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // End-to-end tests start the real process; keep them from competing for the two cores.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+})
