@@ -1,0 +1,146 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Duration } from 'luxon'
+import { z } from 'zod'
+
+/** The project's own folder: the shipped policy and lexicon live in its `data/`. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Used when WECHAT_TOKEN is unset outside production; documented in the README. */
+export const DEV_WECHAT_TOKEN = 'jiku-dev-token'
+
+export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com'
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Configuration error: ${variable} ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export interface Config {
+  readonly nodeEnv: string
+  readonly port: number
+  readonly host: string
+  readonly logLevel: string
+  readonly wechat: {
+    readonly token: string
+    /** True when the token is the built-in development token. */
+    readonly devToken: boolean
+    readonly appId?: string
+    readonly appSecret?: string
+    readonly encodingAesKey?: string
+    readonly encodingAesKeyPrevious?: string
+    readonly apiBase: string
+    /** Requests whose timestamp is further than this from now are refused. */
+    readonly timestampWindowSeconds: number
+  }
+  readonly dataDir: string
+  readonly policyFile: string
+  readonly lexiconFile: string
+  readonly policyFill: {
+    readonly contactEmail?: string
+    readonly updated?: string
+    readonly effective?: string
+  }
+  readonly staffOpenIds: ReadonlySet<string>
+  readonly conversationTimeout: Duration
+  readonly requestRetention: Duration
+}
+
+type Env = Record<string, string | undefined>
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v.trim())
+
+function list(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function parseWith<T>(name: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value)
+  if (!result.success) throw new ConfigError(name, `is invalid: ${result.error.issues[0]?.message ?? 'bad value'}`)
+  return result.data
+}
+
+/** ISO 8601 duration such as P15D, PT30M or P1Y. */
+export function parseIsoDuration(name: string, value: string): Duration {
+  const d = Duration.fromISO(value)
+  if (!d.isValid || d.toMillis() <= 0) throw new ConfigError(name, `must be a positive ISO 8601 duration (e.g. P15D, PT30M), got "${value}"`)
+  return d
+}
+
+const port = z.coerce.number().int().min(0).max(65535)
+const aesKey = z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeChat console')
+const httpUrl = z.url({ protocol: /^https?$/ })
+
+/**
+ * Reads the environment once, validates it, and returns a typed, frozen config.
+ * Throws ConfigError naming the offending variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = nonEmpty(env.NODE_ENV) ?? 'development'
+  const tokenValue = nonEmpty(env.WECHAT_TOKEN)
+  if (!tokenValue && nodeEnv === 'production') throw new ConfigError('WECHAT_TOKEN', 'is required when NODE_ENV=production')
+  if (tokenValue && !/^[A-Za-z0-9]{3,32}$/.test(tokenValue)) {
+    throw new ConfigError('WECHAT_TOKEN', 'must be 3–32 letters or digits, as the WeChat console requires')
+  }
+  const encodingAesKey = nonEmpty(env.WECHAT_ENCODING_AES_KEY)
+  const encodingAesKeyPrevious = nonEmpty(env.WECHAT_ENCODING_AES_KEY_PREVIOUS)
+  const appId = nonEmpty(env.WECHAT_APPID)
+  if (encodingAesKey) parseWith('WECHAT_ENCODING_AES_KEY', aesKey, encodingAesKey)
+  if (encodingAesKeyPrevious) {
+    parseWith('WECHAT_ENCODING_AES_KEY_PREVIOUS', aesKey, encodingAesKeyPrevious)
+    if (!encodingAesKey) throw new ConfigError('WECHAT_ENCODING_AES_KEY_PREVIOUS', 'needs WECHAT_ENCODING_AES_KEY to be set as well')
+  }
+  if (encodingAesKey && !appId) throw new ConfigError('WECHAT_APPID', 'is required when WECHAT_ENCODING_AES_KEY is set (safe mode checks the AppID)')
+
+  const apiBase = nonEmpty(env.WECHAT_API_BASE) ?? DEFAULT_WECHAT_API_BASE
+  parseWith('WECHAT_API_BASE', httpUrl, apiBase)
+
+  const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(PROJECT_ROOT, 'data'))
+  const policyFile = nonEmpty(env.POLICY_FILE)
+    ? path.resolve(env.POLICY_FILE!.trim())
+    : path.join(PROJECT_ROOT, 'data', 'privacy-policy.en.txt')
+
+  const email = nonEmpty(env.POLICY_CONTACT_EMAIL)
+  if (email) parseWith('POLICY_CONTACT_EMAIL', z.email(), email)
+
+  const config: Config = {
+    nodeEnv,
+    port: parseWith('PORT', port, nonEmpty(env.PORT) ?? '3000'),
+    host: nonEmpty(env.HOST) ?? '0.0.0.0',
+    logLevel: parseWith('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), nonEmpty(env.LOG_LEVEL) ?? 'info'),
+    wechat: {
+      token: tokenValue ?? DEV_WECHAT_TOKEN,
+      devToken: !tokenValue,
+      appId,
+      appSecret: nonEmpty(env.WECHAT_APPSECRET),
+      encodingAesKey,
+      encodingAesKeyPrevious,
+      apiBase: apiBase.replace(/\/+$/, ''),
+      timestampWindowSeconds: parseWith(
+        'WECHAT_TIMESTAMP_WINDOW',
+        z.coerce.number().int().min(1),
+        nonEmpty(env.WECHAT_TIMESTAMP_WINDOW) ?? '300',
+      ),
+    },
+    dataDir,
+    policyFile,
+    lexiconFile: path.join(PROJECT_ROOT, 'data', 'lexicon.json'),
+    policyFill: {
+      contactEmail: email,
+      updated: nonEmpty(env.POLICY_UPDATED),
+      effective: nonEmpty(env.POLICY_EFFECTIVE),
+    },
+    staffOpenIds: new Set(list(env.STAFF_OPENIDS)),
+    conversationTimeout: parseIsoDuration('CONVERSATION_TIMEOUT', nonEmpty(env.CONVERSATION_TIMEOUT) ?? 'PT30M'),
+    requestRetention: parseIsoDuration('REQUEST_RETENTION', nonEmpty(env.REQUEST_RETENTION) ?? 'P1Y'),
+  }
+  return Object.freeze(config)
+}
