@@ -1,0 +1,143 @@
+import type { Logger } from '../log.js'
+import { detectLang, type Lang } from '../lang.js'
+import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
+import { isHelp, isMore, topicNumber } from './intents.js'
+import { normalizeText } from './normalize.js'
+import { PageMemory } from './page-memory.js'
+import * as texts from './texts.js'
+import type { Assistant, Clock, Incoming, Reply } from './types.js'
+
+/** What every step of the pipeline sees about one incoming message. */
+export interface TurnContext {
+  readonly incoming: Incoming
+  /** Normalised text (see normalizeText). */
+  readonly text: string
+  readonly lang: Lang
+  /** channel:userId — the key for per-user state. */
+  readonly userKey: string
+  readonly now: Date
+}
+
+/** One step of the pipeline: a reply ends the turn, `undefined` passes it to the next step, `null` means "say nothing". */
+export type TurnHandler = (ctx: TurnContext) => Promise<Reply | null | undefined> | Reply | null | undefined
+
+export interface AssistantDeps {
+  readonly policy: PolicyStore
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly contactEmail?: string
+  /**
+   * Steps that run before policy answering (staff commands, rights-request conversations, …), in order.
+   * They get the first say on every text message.
+   */
+  readonly before?: readonly TurnHandler[]
+  /** Called for unsubscribe events so the caller can record them. */
+  readonly onUnsubscribe?: (incoming: Incoming) => Promise<void> | void
+}
+
+export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): string => `${incoming.channel}:${incoming.userId}`
+
+/**
+ * The channel-agnostic assistant: one incoming message in, at most one reply out.
+ * Policy questions are answered here; other capabilities plug in as `before` steps.
+ */
+export function createAssistant(deps: AssistantDeps): Assistant & { answerPolicy(ctx: TurnContext): Reply } {
+  const pages = new PageMemory()
+  const { policy, clock, logger } = deps
+
+  const reply = (text: string): Reply => ({ text })
+
+  function sendAnswer(ctx: TurnContext, answer: PolicyAnswer): Reply {
+    const [first = '', ...rest] = answer.pages
+    pages.remember(ctx.userKey, rest, answer.lang, ctx.now)
+    logger.info({ event: 'policy.answer', section: answer.sectionId, score: Number(answer.score.toFixed(2)), pages: answer.pages.length })
+    return reply(first)
+  }
+
+  /** Answer from the policy, or say honestly that the policy does not cover it. */
+  function answerPolicy(ctx: TurnContext): Reply {
+    const answer = policy.answer(ctx.text, ctx.lang)
+    if (answer) return sendAnswer(ctx, answer)
+    pages.forget(ctx.userKey)
+    logger.info({ event: 'policy.fallback' })
+    return reply(texts.fallback(policy.topics(), ctx.lang, deps.contactEmail))
+  }
+
+  function answerTopic(ctx: TurnContext, n: number): Reply {
+    const answer = policy.answerTopic(n, ctx.lang)
+    if (answer) return sendAnswer(ctx, answer)
+    return reply(texts.noSuchTopic(policy.topics().length, ctx.lang))
+  }
+
+  const builtIn: TurnHandler = (ctx) => {
+    if (isHelp(ctx.text)) return reply(texts.welcome(policy.topics()))
+    if (isMore(ctx.text)) {
+      const next = pages.next(ctx.userKey, ctx.now)
+      return reply(next ? next.page : texts.noMorePages(ctx.lang))
+    }
+    const n = topicNumber(ctx.text)
+    if (n !== null) return answerTopic(ctx, n)
+    return undefined
+  }
+
+  async function handleText(ctx: TurnContext): Promise<Reply | null> {
+    if (ctx.text === '') return reply(texts.emptyMessage())
+    for (const step of [...(deps.before ?? []), builtIn]) {
+      const result = await step(ctx)
+      if (result !== undefined) return result
+    }
+    return answerPolicy(ctx)
+  }
+
+  async function handle(incoming: Incoming): Promise<Reply | null> {
+    const text = incoming.kind === 'text' ? normalizeText(incoming.text) : ''
+    const ctx: TurnContext = {
+      incoming,
+      text,
+      lang: detectLang(text),
+      userKey: userKeyOf(incoming),
+      now: clock.now(),
+    }
+    switch (incoming.kind) {
+      case 'text':
+        return handleText(ctx)
+      case 'subscribe':
+        return reply(texts.welcome(policy.topics()))
+      case 'unsubscribe':
+        pages.forget(ctx.userKey)
+        await deps.onUnsubscribe?.(incoming)
+        return null
+      case 'menu':
+        return handleMenu(ctx)
+      case 'voice':
+      case 'image':
+      case 'video':
+      case 'location':
+      case 'link':
+      case 'file':
+        return reply(texts.textOnly(incoming.kind))
+      default:
+        return null
+    }
+  }
+
+  /**
+   * Custom-menu keys: `TOPIC_<n>` answers topic n, `TOPIC_<section-id>` the topic of that section,
+   * `HELP` (or anything unknown) shows the welcome; other keys are passed to the pipeline as text.
+   */
+  async function handleMenu(ctx: TurnContext): Promise<Reply | null> {
+    const key = (ctx.incoming.menuKey ?? '').trim()
+    const m = /^TOPIC_(.+)$/i.exec(key)
+    if (m) {
+      const wanted = m[1]!
+      const topic = /^\d+$/.test(wanted)
+        ? policy.topics().find((t) => t.number === Number(wanted))
+        : policy.topics().find((t) => t.sectionId === wanted.toLowerCase())
+      if (topic) return answerTopic({ ...ctx, lang: 'zh' }, topic.number)
+    }
+    if (/^(HELP|MENU)$/i.test(key) || key === '') return reply(texts.welcome(policy.topics()))
+    return handleText({ ...ctx, text: normalizeText(key.replace(/_/g, ' ')), lang: detectLang(key) })
+  }
+
+  return { handle, answerPolicy }
+}

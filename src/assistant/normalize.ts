@@ -1,0 +1,31 @@
+/** Longest message text the assistant looks at; anything beyond is ignored (WeChat caps text near 2k chars anyway). */
+export const MAX_TEXT_CHARS = 2000
+
+// C0/C1 controls except tab/newline, bidi overrides and zero-width characters: they only hide text.
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/**
+ * Canonical form of user text: NFKC (full-width digits and letters become ASCII, so "１" is "1"),
+ * invisible and control characters removed, whitespace collapsed, length capped.
+ * Lone surrogates (garbled input) are replaced rather than allowed to break later encoding.
+ */
+export function normalizeText(raw: string): string {
+  return raw
+    .slice(0, MAX_TEXT_CHARS * 2)
+    .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .replace(/[ \t\r\f\v\u3000]+/g, ' ')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+    .slice(0, MAX_TEXT_CHARS)
+    .replace(LONE_SURROGATE, '\uFFFD')
+}
+
+const STRIP_PUNCT = /[\s.!！。?？,，、~～…:：;；"“”'‘’()（）【】\[\]<>《》]+/g
+
+/** A short command word as typed ("帮助！", " Help. ") reduced to its bare lower-case form. */
+export function commandWord(text: string): string {
+  return text.replace(STRIP_PUNCT, '').toLowerCase()
+}

@@ -1,0 +1,49 @@
+import type { Lang } from '../lang.js'
+
+interface Entry {
+  pages: string[]
+  lang: Lang
+  expiresAt: number
+}
+
+/**
+ * Remembers, per user, the unread pages of the last long answer so that 更多 / "more" can continue it.
+ * Kept in memory on purpose: losing it on restart costs nothing but a re-ask, and it keeps the hot
+ * path free of disk writes. Bounded in size and time so memory stays flat.
+ */
+export class PageMemory {
+  private readonly entries = new Map<string, Entry>()
+
+  constructor(
+    private readonly ttlMs = 30 * 60_000,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  remember(userKey: string, pages: readonly string[], lang: Lang, now: Date): void {
+    this.entries.delete(userKey)
+    if (pages.length === 0) return
+    this.entries.set(userKey, { pages: [...pages], lang, expiresAt: now.getTime() + this.ttlMs })
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value
+      if (oldest === undefined) break
+      this.entries.delete(oldest)
+    }
+  }
+
+  /** The next unread page, or null when there is none (or it expired). */
+  next(userKey: string, now: Date): { page: string; lang: Lang } | null {
+    const entry = this.entries.get(userKey)
+    if (!entry) return null
+    if (entry.expiresAt < now.getTime()) {
+      this.entries.delete(userKey)
+      return null
+    }
+    const page = entry.pages.shift()
+    if (entry.pages.length === 0) this.entries.delete(userKey)
+    return page === undefined ? null : { page, lang: entry.lang }
+  }
+
+  forget(userKey: string): void {
+    this.entries.delete(userKey)
+  }
+}
