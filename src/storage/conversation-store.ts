@@ -1,0 +1,45 @@
+import type { Clock } from '../assistant/types.js'
+import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
+
+export { userKey as conversationKey } from '../requests/records.js'
+
+/**
+ * State of conversations in progress, keyed by `channel:userId` (see conversationKey). Kept in its
+ * own file holding only active conversations, so the per-message write stays small however many
+ * requests have ever been filed.
+ */
+export interface ConversationStore<T> extends KeyValueStore<T> {
+  /** Drops conversations not touched since `cutoff` (abandoned ones), keeping the file bounded; returns how many. */
+  deleteIdleSince(cutoff: Date): Promise<number>
+}
+
+/** Opens DATA_DIR/conversations.json (or the given file). */
+export function openConversationStore<T>(file: string, clock: Clock): Promise<ConversationStore<T>> {
+  return JsonKeyValueStore.open<T>(file, clock)
+}
+
+/** An in-memory ConversationStore (or any KeyValueStore) for tests; `now` drives deleteIdleSince. */
+export class MemoryConversationStore<T> implements ConversationStore<T> {
+  readonly #entries = new Map<string, { value: T; updatedAt: number }>()
+  constructor(private readonly clock: Clock) {}
+
+  async get(key: string): Promise<T | undefined> {
+    const e = this.#entries.get(key)
+    return e === undefined ? undefined : structuredClone(e.value)
+  }
+  async set(key: string, value: T): Promise<void> {
+    this.#entries.set(key, { value: structuredClone(value), updatedAt: this.clock.now().getTime() })
+  }
+  async delete(key: string): Promise<boolean> {
+    return this.#entries.delete(key)
+  }
+  size(): number {
+    return this.#entries.size
+  }
+  async deleteIdleSince(cutoff: Date): Promise<number> {
+    let n = 0
+    for (const [key, e] of this.#entries) if (e.updatedAt < cutoff.getTime() && this.#entries.delete(key)) n++
+    return n
+  }
+  async close(): Promise<void> {}
+}

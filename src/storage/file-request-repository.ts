@@ -1,0 +1,215 @@
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { Low } from 'lowdb'
+import type { Duration } from 'luxon'
+import type { Clock } from '../assistant/types.js'
+import type { Logger } from '../log.js'
+import { RequestNotFoundError } from '../requests/errors.js'
+import { newRequestId, requestIdMonth } from '../requests/ids.js'
+import type { AuditInput, NewRequest, RequestChange, RequestFilter, RightsRequest } from '../requests/model.js'
+import {
+  applyChange,
+  buildRecord,
+  byCreation,
+  deepFreeze,
+  isOpen,
+  isPurgeable,
+  matchesFilter,
+  purgeCutoff,
+  purgeRecord,
+  userKey,
+} from '../requests/records.js'
+import type { RequestRepository } from '../requests/repository.js'
+import { CorruptStoreError, StoreClosedError } from './errors.js'
+import { ensureDir } from './fs-utils.js'
+import { AtomicJsonFile } from './json-file.js'
+import { isShardData, type ShardData } from './request-schema.js'
+
+const SHARD_FILE = /^(\d{4}-(0[1-9]|1[0-2]))\.json$/
+
+interface Shard {
+  readonly month: string
+  readonly adapter: AtomicJsonFile<ShardData>
+  readonly db: Low<ShardData>
+}
+
+export interface FileRequestRepositoryOptions {
+  /** Directory of shard files, e.g. DATA_DIR/requests; created with mode 0700 when missing. */
+  dir: string
+  clock: Clock
+  logger: Logger
+}
+
+/**
+ * Requests sharded into one lowdb file per creation month (the Shanghai month in the id, so an id
+ * names its shard). Filing a request rewrites only the current month's file; old months are
+ * rewritten only when one of their requests changes or is purged. Everything is loaded at open and
+ * reads are served from memory.
+ */
+export class FileRequestRepository implements RequestRepository {
+  readonly #dir: string
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #shards = new Map<string, Shard>()
+  readonly #shardOf = new Map<string, Shard>()
+  readonly #byUser = new Map<string, Set<string>>()
+  #closed = false
+
+  private constructor(options: FileRequestRepositoryOptions) {
+    this.#dir = path.resolve(options.dir)
+    this.#clock = options.clock
+    this.#logger = options.logger
+  }
+
+  /** Loads every shard; throws CorruptStoreError naming the first unreadable file (nothing is written). */
+  static async open(options: FileRequestRepositoryOptions): Promise<FileRequestRepository> {
+    const repo = new FileRequestRepository(options)
+    await repo.#load()
+    return repo
+  }
+
+  async #load(): Promise<void> {
+    const started = performance.now()
+    await ensureDir(this.#dir)
+    const names = (await readdir(this.#dir)).filter((n) => SHARD_FILE.test(n)).sort()
+    let count = 0
+    for (const name of names) {
+      const shard = this.#newShard(name.slice(0, 7))
+      await shard.db.read()
+      for (const record of Object.values(shard.db.data.requests)) {
+        if (this.#shardOf.has(record.id)) throw new CorruptStoreError(shard.adapter.file, `duplicate request id ${record.id}`)
+        deepFreeze(record)
+        this.#index(record, shard)
+        count++
+      }
+    }
+    this.#logger.info({ shards: names.length, requests: count, ms: Math.round(performance.now() - started) }, 'request store opened')
+  }
+
+  #newShard(month: string): Shard {
+    const adapter = new AtomicJsonFile<ShardData>(path.join(this.#dir, `${month}.json`), { validate: isShardData })
+    const shard: Shard = { month, adapter, db: new Low<ShardData>(adapter, { version: 1, requests: {} }) }
+    this.#shards.set(month, shard)
+    return shard
+  }
+
+  #index(record: RightsRequest, shard: Shard): void {
+    this.#shardOf.set(record.id, shard)
+    const key = userKey(record.channel, record.userId)
+    let ids = this.#byUser.get(key)
+    if (!ids) this.#byUser.set(key, (ids = new Set()))
+    ids.add(record.id)
+  }
+
+  #unindex(record: RightsRequest): void {
+    this.#shardOf.delete(record.id)
+    this.#byUser.get(userKey(record.channel, record.userId))?.delete(record.id)
+  }
+
+  #record(id: string): RightsRequest | undefined {
+    return this.#shardOf.get(id)?.db.data.requests[id]
+  }
+
+  async create(input: NewRequest, audit: AuditInput = { actor: 'user', action: 'created' }): Promise<RightsRequest> {
+    this.#assertOpen()
+    let id = newRequestId(this.#clock)
+    while (this.#shardOf.has(id)) id = newRequestId(this.#clock)
+    const record = buildRecord(id, input, this.#clock.now(), audit)
+    const month = requestIdMonth(id)
+    const shard = this.#shards.get(month) ?? this.#newShard(month)
+    shard.db.data.requests[id] = record
+    this.#index(record, shard)
+    try {
+      await shard.db.write()
+    } catch (e) {
+      // Not durable, so it must not exist: the caller will tell the user it failed.
+      if (shard.db.data.requests[id] === record) {
+        delete shard.db.data.requests[id]
+        this.#unindex(record)
+      }
+      this.#logger.error({ requestId: id, shard: month, err: (e as Error).message }, 'request create failed')
+      throw e
+    }
+    return record
+  }
+
+  async get(id: string): Promise<RightsRequest | undefined> {
+    return this.#record(id)
+  }
+
+  async listByUser(channel: string, userId: string): Promise<RightsRequest[]> {
+    const ids = this.#byUser.get(userKey(channel, userId)) ?? new Set<string>()
+    return [...ids].map((id) => this.#record(id)).filter((r): r is RightsRequest => r !== undefined).sort(byCreation)
+  }
+
+  async list(filter?: RequestFilter): Promise<RightsRequest[]> {
+    const out: RightsRequest[] = []
+    for (const shard of this.#shards.values()) {
+      for (const r of Object.values(shard.db.data.requests)) if (matchesFilter(r, filter)) out.push(r)
+    }
+    return out.sort(byCreation)
+  }
+
+  async update(id: string, change: RequestChange, audit: AuditInput): Promise<RightsRequest> {
+    this.#assertOpen()
+    const shard = this.#shardOf.get(id)
+    const current = shard?.db.data.requests[id]
+    if (!shard || !current) throw new RequestNotFoundError(id)
+    const next = applyChange(current, change, audit, this.#clock.now())
+    shard.db.data.requests[id] = next
+    try {
+      await shard.db.write()
+    } catch (e) {
+      if (shard.db.data.requests[id] === next) shard.db.data.requests[id] = current
+      this.#logger.error({ requestId: id, shard: shard.month, err: (e as Error).message }, 'request update failed')
+      throw e
+    }
+    return next
+  }
+
+  async countOpenByUser(channel: string, userId: string): Promise<number> {
+    return (await this.listByUser(channel, userId)).filter(isOpen).length
+  }
+
+  async purgeExpired(now: Date, retention: Duration): Promise<number> {
+    this.#assertOpen()
+    const cutoff = purgeCutoff(now, retention)
+    let purged = 0
+    const writes: Promise<void>[] = []
+    for (const shard of this.#shards.values()) {
+      const replaced: [RightsRequest, RightsRequest][] = []
+      for (const r of Object.values(shard.db.data.requests)) {
+        if (!isPurgeable(r, cutoff)) continue
+        const anonymised = purgeRecord(r, now)
+        shard.db.data.requests[r.id] = anonymised
+        replaced.push([r, anonymised])
+      }
+      if (replaced.length === 0) continue
+      writes.push(
+        shard.db.write().then(
+          () => void (purged += replaced.length),
+          (e: unknown) => {
+            // Restore so memory matches disk; the next run retries.
+            for (const [before, after] of replaced) if (shard.db.data.requests[before.id] === after) shard.db.data.requests[before.id] = before
+            this.#logger.error({ shard: shard.month, count: replaced.length, err: (e as Error).message }, 'request purge failed')
+            throw e
+          },
+        ),
+      )
+    }
+    const results = await Promise.allSettled(writes)
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failure) throw failure.reason
+    if (purged > 0) this.#logger.info({ purged }, 'expired requests purged')
+    return purged
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    await Promise.all([...this.#shards.values()].map((s) => s.adapter.flush()))
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError(this.#dir)
+  }
+}
