@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto'
+import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
+import type { Logger } from '../../log.js'
+import { ReplyDedupe, dedupeKey } from './dedupe.js'
+import { toIncoming } from './message.js'
+import type { WechatFields } from './xml.js'
+
+/** Shown when the assistant fails; bilingual because we do not know the user's language here. */
+export const APOLOGY_TEXT = '抱歉，暂时无法处理您的消息，请稍后再试。/ Sorry, something went wrong; please try again.'
+
+/** WeChat gives up after 5 s; answering by 4.5 s leaves room for the network. */
+export const DEFAULT_REPLY_BUDGET_MS = 4_500
+
+/** Dependencies of the message handler. */
+export interface MessageHandlerDeps {
+  readonly assistant: Assistant
+  readonly logger: Logger
+  readonly clock: Clock
+  readonly replyBudgetMs?: number
+  readonly dedupe?: ReplyDedupe<Reply | null>
+  /**
+   * Called when the assistant answers after the budget ran out and no retry has carried the
+   * reply. WeChat does not retry after "success", so without this hook (e.g. a customer-service
+   * message) such a late reply only reaches the user if WeChat happens to resend.
+   */
+  readonly onLateReply?: (incoming: Incoming, reply: Reply) => void
+}
+
+/** What to send back: a text, or nothing ("success"). */
+export type HandleResult = { readonly text: string } | null
+
+type Outcome = { kind: 'reply'; reply: Reply | null } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
+
+/** Pseudonymous user id for logs: enough to correlate lines, not to recover the OpenID. */
+export function userTag(userId: string): string {
+  return createHash('sha256').update(userId, 'utf8').digest('hex').slice(0, 12)
+}
+
+function within(promise: Promise<Reply | null>, ms: number): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), ms)
+  })
+  const settled = promise.then(
+    (reply): Outcome => ({ kind: 'reply', reply }),
+    (error: unknown): Outcome => ({ kind: 'error', error }),
+  )
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** The error's name and stack frames, without its message (which might quote the user). */
+function errorSummary(error: unknown): { errorName: string; frames?: string } {
+  if (!(error instanceof Error)) return { errorName: typeof error }
+  return { errorName: error.name, frames: error.stack?.split('\n').slice(1, 6).join('\n') }
+}
+
+/**
+ * Turns a parsed WeChat message into the text to answer with: maps it to an Incoming, asks the
+ * assistant once per message (retries share the answer), keeps within WeChat's time budget,
+ * and logs one line per message — never the message or reply text.
+ */
+export function createMessageHandler(deps: MessageHandlerDeps): (fields: WechatFields, mode: string) => Promise<HandleResult> {
+  const budgetMs = deps.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS
+  const dedupe = deps.dedupe ?? new ReplyDedupe<Reply | null>({ clock: deps.clock })
+  // Replies already carried by a passive answer, so the late-reply hook does not send them twice.
+  const delivered = new WeakSet<Promise<Reply | null>>()
+
+  return async (fields, mode) => {
+    const started = Date.now()
+    const incoming = toIncoming(fields, deps.clock.now())
+    const base = { mode, msgType: fields.MsgType ?? '', event: fields.Event }
+    if (!incoming) {
+      deps.logger.info({ ...base, outcome: 'ignored', durationMs: Date.now() - started }, 'wechat message')
+      return null
+    }
+    const { promise, fresh } = dedupe.run(dedupeKey(fields), () => deps.assistant.handle(incoming))
+    const outcome = await within(promise, budgetMs)
+    const log = { ...base, kind: incoming.kind, user: userTag(incoming.userId), retry: !fresh }
+    const durationMs = (): number => Date.now() - started
+
+    if (outcome.kind === 'timeout') {
+      deps.logger.warn({ ...log, outcome: 'timeout', durationMs: durationMs() }, 'wechat message')
+      if (fresh && deps.onLateReply) {
+        const hook = deps.onLateReply
+        promise.then(
+          (reply) => {
+            if (!reply || delivered.has(promise)) return
+            try {
+              hook(incoming, reply)
+            } catch (error) {
+              deps.logger.error({ ...log, outcome: 'late-reply-failed', ...errorSummary(error) }, 'wechat message')
+            }
+          },
+          () => undefined,
+        )
+      }
+      return null
+    }
+    if (outcome.kind === 'error') {
+      deps.logger.error({ ...log, outcome: 'error', durationMs: durationMs(), ...errorSummary(outcome.error) }, 'wechat message')
+      return { text: APOLOGY_TEXT }
+    }
+    delivered.add(promise)
+    const reply = outcome.reply
+    deps.logger.info(
+      { ...log, outcome: reply ? 'reply' : 'empty', replyBytes: reply ? Buffer.byteLength(reply.text) : 0, durationMs: durationMs() },
+      'wechat message',
+    )
+    return reply && reply.text !== '' ? { text: reply.text } : null
+  }
+}

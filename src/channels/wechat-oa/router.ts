@@ -1,0 +1,101 @@
+import { Router } from '@koa/router'
+import type { Context } from 'koa'
+import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
+import type { Config } from '../../config.js'
+import type { Logger } from '../../log.js'
+import { WechatCrypto } from './crypto.js'
+import type { ReplyDedupe } from './dedupe.js'
+import { malformed } from './errors.js'
+import { createMessageHandler } from './handle-message.js'
+import { queryParam, readBody, verifySignedQuery } from './request.js'
+import { openEnvelope, sealReply } from './safe-mode.js'
+import { buildTextReplyXml, parseWechatXml, truncateUtf8 } from './xml.js'
+
+/** Everything the webhook needs; all values come from Config, nothing from the environment. */
+export interface WechatRouterDeps {
+  readonly config: Config
+  readonly assistant: Assistant
+  readonly logger: Logger
+  readonly clock: Clock
+  /** How long to wait for the assistant before answering "success" (default 4500 ms). */
+  readonly replyBudgetMs?: number
+  /** Retry cache; injectable so tests can inspect it. */
+  readonly dedupe?: ReplyDedupe<Reply | null>
+  /** See MessageHandlerDeps.onLateReply. */
+  readonly onLateReply?: (incoming: Incoming, reply: Reply) => void
+}
+
+/** "No reply" in WeChat's protocol: it stops retrying and shows the user nothing. */
+const NO_REPLY = 'success'
+
+function sendText(ctx: Context, body: string): void {
+  ctx.status = 200
+  ctx.type = 'text/plain'
+  ctx.body = body
+}
+
+function sendXml(ctx: Context, body: string): void {
+  ctx.status = 200
+  ctx.type = 'text/xml'
+  ctx.body = body
+}
+
+/** Builds the safe-mode crypto from Config, or undefined when no EncodingAESKey is configured. */
+function cryptoFrom(config: Config): WechatCrypto | undefined {
+  const { encodingAesKey, encodingAesKeyPrevious, appId } = config.wechat
+  if (!encodingAesKey || !appId) return undefined
+  return new WechatCrypto({ encodingAesKey, encodingAesKeyPrevious, appId })
+}
+
+/**
+ * The Official Account webhook at `/wechat`: GET answers WeChat's URL verification, POST
+ * receives messages (plaintext, compatible or safe mode) and answers with a passive reply.
+ * Refusals are thrown as WechatProtocolError for the HTTP error boundary to render.
+ */
+export function createWechatRouter(deps: WechatRouterDeps): Router {
+  const { config, logger, clock } = deps
+  const token = config.wechat.token
+  const crypto = cryptoFrom(config)
+  const handle = createMessageHandler(deps)
+  const router = new Router({ prefix: '/wechat' })
+
+  router.get('/', (ctx) => {
+    // URL verification carries no message, so no timestamp window: WeChat's console may retry it.
+    verifySignedQuery(ctx, token, clock.now())
+    const echostr = queryParam(ctx, 'echostr')
+    if (echostr === undefined) throw malformed('echostr-missing')
+    ctx.set('X-Content-Type-Options', 'nosniff')
+    sendText(ctx, echostr)
+  })
+
+  router.post('/', async (ctx) => {
+    // Authenticate before reading the body, so forged requests cost us nothing.
+    const query = verifySignedQuery(ctx, token, clock.now(), config.wechat.timestampWindowSeconds)
+    const raw = await readBody(ctx)
+    const encryptType = queryParam(ctx, 'encrypt_type') ?? 'raw'
+    if (encryptType !== 'raw' && encryptType !== 'aes') throw malformed('encrypt-type-unknown')
+
+    let fields = parseWechatXml(raw)
+    if (encryptType === 'aes') {
+      if (!crypto) {
+        logger.error({ reason: 'aes-key-missing' }, 'safe-mode message but no EncodingAESKey/AppID is configured')
+        throw malformed('aes-key-missing')
+      }
+      const opened = openEnvelope(fields, crypto, token, { ...query, msgSignature: queryParam(ctx, 'msg_signature') })
+      if (opened.key === 'previous') logger.info({ reason: 'previous-aes-key' }, 'message opened with the previous EncodingAESKey')
+      fields = opened.fields
+    }
+
+    const result = await handle(fields, encryptType === 'aes' ? 'aes' : 'plain')
+    if (!result) return sendText(ctx, NO_REPLY)
+    const replyXml = buildTextReplyXml({
+      toUser: fields.FromUserName ?? '',
+      fromUser: fields.ToUserName ?? '',
+      createTime: Math.floor(clock.now().getTime() / 1000),
+      content: truncateUtf8(result.text),
+    })
+    sendXml(ctx, encryptType === 'aes' && crypto ? sealReply(replyXml, crypto, token, clock.now()) : replyXml)
+  })
+
+  return router
+}

@@ -1,0 +1,149 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { malformed } from './errors.js'
+
+/** The top-level fields of a WeChat `<xml>` document, as strings ("0012" stays "0012"). */
+export type WechatFields = Readonly<Record<string, string>>
+
+/**
+ * `parseTagValue: false` keeps numbers-looking text as strings (19-digit MsgIds, "0012").
+ * `processEntities: false` means no entity is ever expanded — the second line of defence behind
+ * the DOCTYPE refusal below. WeChat wraps every free-text field in CDATA, so nothing is lost.
+ */
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  processEntities: false,
+  htmlEntities: false,
+})
+
+/** Skips a section starting at `from` up to and including `end`; -1 when it never ends. */
+function skipPast(raw: string, from: number, end: string): number {
+  const at = raw.indexOf(end, from)
+  return at === -1 ? -1 : at + end.length
+}
+
+/**
+ * True when the document declares a DOCTYPE or ENTITY anywhere outside CDATA, comments and
+ * processing instructions. Those sections are skipped so that a subscriber who types
+ * "<!DOCTYPE html>" into the chat (WeChat sends it inside CDATA) still gets an answer.
+ * Unterminated sections count as a declaration: the document is refused either way.
+ */
+export function declaresDoctypeOrEntity(raw: string): boolean {
+  let i = raw.indexOf('<')
+  while (i !== -1) {
+    let next: number
+    if (raw.startsWith('<![CDATA[', i)) next = skipPast(raw, i + 9, ']]>')
+    else if (raw.startsWith('<!--', i)) next = skipPast(raw, i + 4, '-->')
+    else if (raw.startsWith('<?', i)) next = skipPast(raw, i + 2, '?>')
+    else {
+      const head = raw.slice(i, i + 9).toUpperCase()
+      if (head.startsWith('<!DOCTYPE') || head.startsWith('<!ENTITY')) return true
+      next = i + 1
+    }
+    if (next === -1) return true
+    i = raw.indexOf('<', next)
+  }
+  return false
+}
+
+/**
+ * Parses an incoming WeChat XML document into its top-level string fields.
+ * Throws WechatProtocolError(400) for DOCTYPE/ENTITY declarations, malformed XML, or a root
+ * other than a single `<xml>`. Nested elements (e.g. ScanCodeInfo) are not needed and dropped.
+ */
+export function parseWechatXml(raw: string): WechatFields {
+  if (declaresDoctypeOrEntity(raw)) throw malformed('doctype-refused')
+  if (XMLValidator.validate(raw) !== true) throw malformed('xml-invalid')
+  let doc: unknown
+  try {
+    doc = parser.parse(raw)
+  } catch {
+    // fast-xml-parser throws on names like __proto__; it is still just a bad document.
+    throw malformed('xml-unparseable')
+  }
+  if (typeof doc !== 'object' || doc === null) throw malformed('xml-no-root')
+  const roots = Object.keys(doc)
+  const root: unknown = (doc as Record<string, unknown>).xml
+  if (roots.length !== 1 || root === undefined) throw malformed('xml-root-not-xml')
+
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>
+  if (typeof root === 'object' && root !== null) {
+    for (const [name, value] of Object.entries(root)) {
+      if (typeof value === 'string' && name !== '#text') fields[name] = value
+    }
+  }
+  return fields
+}
+
+/** Characters XML 1.0 forbids; removed so a stray control character cannot break the reply. */
+// eslint-disable-next-line no-control-regex
+const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
+
+/** Wraps text in CDATA; a "]]>" inside is split across two sections so it stays literal. */
+export function cdata(text: string): string {
+  return `<![CDATA[${text.replace(INVALID_XML_CHARS, '').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`
+}
+
+/** WeChat reports failures for text replies above about 2048 bytes. */
+export const MAX_REPLY_BYTES = 2048
+
+/** Cuts text to at most `maxBytes` of UTF-8 on a character boundary, ending with "…" if cut. */
+export function truncateUtf8(text: string, maxBytes = MAX_REPLY_BYTES): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text
+  const ellipsis = '…'
+  let out = ''
+  let bytes = Buffer.byteLength(ellipsis, 'utf8')
+  for (const ch of text) {
+    const size = Buffer.byteLength(ch, 'utf8')
+    if (bytes + size > maxBytes) break
+    out += ch
+    bytes += size
+  }
+  return out + ellipsis
+}
+
+/** A passive text reply (被动回复文本消息). */
+export interface TextReply {
+  /** The subscriber's OpenID: the incoming FromUserName. */
+  readonly toUser: string
+  /** The Official Account's id: the incoming ToUserName. */
+  readonly fromUser: string
+  /** Seconds since the epoch. */
+  readonly createTime: number
+  readonly content: string
+}
+
+/** Renders a passive text reply as WeChat expects it. */
+export function buildTextReplyXml(reply: TextReply): string {
+  return (
+    '<xml>' +
+    `<ToUserName>${cdata(reply.toUser)}</ToUserName>` +
+    `<FromUserName>${cdata(reply.fromUser)}</FromUserName>` +
+    `<CreateTime>${Math.trunc(reply.createTime)}</CreateTime>` +
+    `<MsgType>${cdata('text')}</MsgType>` +
+    `<Content>${cdata(reply.content)}</Content>` +
+    '</xml>'
+  )
+}
+
+/** The safe-mode reply envelope around an encrypted passive reply. */
+export interface EncryptedEnvelope {
+  readonly encrypt: string
+  readonly msgSignature: string
+  readonly timestamp: string
+  readonly nonce: string
+}
+
+/** Renders `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`. */
+export function buildEncryptedReplyXml(envelope: EncryptedEnvelope): string {
+  return (
+    '<xml>' +
+    `<Encrypt>${cdata(envelope.encrypt)}</Encrypt>` +
+    `<MsgSignature>${cdata(envelope.msgSignature)}</MsgSignature>` +
+    `<TimeStamp>${envelope.timestamp}</TimeStamp>` +
+    `<Nonce>${cdata(envelope.nonce)}</Nonce>` +
+    '</xml>'
+  )
+}

@@ -1,0 +1,104 @@
+/**
+ * Test scaffolding for the WeChat door: config, a fake assistant, a settable clock, and request
+ * builders that sign exactly as WeChat does (written here, independent of src).
+ */
+import { createHash } from 'node:crypto'
+import { XMLParser } from 'fast-xml-parser'
+import request from 'supertest'
+import type { Assistant, Clock, Incoming, Reply } from '../../../src/assistant/types.js'
+import { loadConfig, type Config } from '../../../src/config.js'
+import { createHttpApp } from '../../../src/http/app.js'
+import { silentLogger } from '../../../src/log.js'
+
+export const TOKEN = 'jikuTestToken42'
+export const APP_ID = 'wx1234567890abcdef'
+export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG'
+export const PREVIOUS_AES_KEY = 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvuA'
+export const ACCOUNT = 'gh_jiku_account'
+export const USER = 'oUserOpenId_alice'
+/** 2026-11-29T10:00:00Z */
+export const NOW_SECONDS = 1_795_946_400
+
+export function makeConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', WECHAT_TOKEN: TOKEN, ...env })
+}
+
+export const safeModeEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  WECHAT_APPID: APP_ID,
+  WECHAT_ENCODING_AES_KEY: AES_KEY,
+  ...extra,
+})
+
+/** A clock tests can move. */
+export class TestClock implements Clock {
+  constructor(public seconds = NOW_SECONDS) {}
+  now(): Date {
+    return new Date(this.seconds * 1000)
+  }
+}
+
+/** Records every Incoming; answers via `respond` (default: echoes the kind). */
+export class FakeAssistant implements Assistant {
+  readonly calls: Incoming[] = []
+  constructor(public respond: (incoming: Incoming) => Promise<Reply | null> = async (i) => ({ text: `kind:${i.kind}` })) {}
+  handle(incoming: Incoming): Promise<Reply | null> {
+    this.calls.push(incoming)
+    return this.respond(incoming)
+  }
+}
+
+export function sha1Sorted(parts: string[]): string {
+  return createHash('sha1').update([...parts].sort().join('')).digest('hex')
+}
+
+/** The query string WeChat would put on a POST at `seconds`. */
+export function signedQuery(seconds = NOW_SECONDS, extra: Record<string, string> = {}, token = TOKEN): string {
+  const timestamp = String(seconds)
+  const nonce = '1357924680'
+  const params = new URLSearchParams({ signature: sha1Sorted([token, timestamp, nonce]), timestamp, nonce, openid: USER, ...extra })
+  return params.toString()
+}
+
+const cd = (s: string): string => `<![CDATA[${s}]]>`
+
+/** A WeChat message body with the usual envelope fields plus `fields` (strings go in CDATA). */
+export function messageXml(fields: Record<string, string | number>, from = USER): string {
+  const all: Record<string, string | number> = { ToUserName: ACCOUNT, FromUserName: from, CreateTime: NOW_SECONDS, ...fields }
+  const inner = Object.entries(all)
+    .map(([k, v]) => `<${k}>${typeof v === 'number' ? v : cd(v)}</${k}>`)
+    .join('')
+  return `<xml>${inner}</xml>`
+}
+
+export const textXml = (content: string, msgId = '24011234567890123456', from = USER): string =>
+  messageXml({ MsgType: 'text', Content: content, MsgId: msgId }, from)
+
+const replyParser = new XMLParser({ parseTagValue: false, processEntities: false })
+
+/** Parses a reply document into its top-level fields. */
+export function parseReply(xml: string): Record<string, string> {
+  const doc = replyParser.parse(xml) as { xml?: Record<string, string> }
+  if (!doc.xml) throw new Error(`not a WeChat reply: ${xml}`)
+  return doc.xml
+}
+
+export interface Harness {
+  readonly assistant: FakeAssistant
+  readonly clock: TestClock
+  readonly agent: ReturnType<typeof request>
+  readonly config: Config
+}
+
+/** A fresh app with a fake assistant; `post(body)` sends a correctly signed plaintext POST. */
+export function harness(
+  options: { env?: Record<string, string>; replyBudgetMs?: number; assistant?: FakeAssistant; isReady?: () => boolean } = {},
+): Harness & { post: (body: string | Buffer, query?: string) => request.Test } {
+  const assistant = options.assistant ?? new FakeAssistant()
+  const clock = new TestClock()
+  const config = makeConfig(options.env)
+  const app = createHttpApp({ config, assistant, clock, logger: silentLogger(), replyBudgetMs: options.replyBudgetMs, isReady: options.isReady })
+  const agent = request(app.callback())
+  const post = (body: string | Buffer, query = signedQuery(clock.seconds)): request.Test =>
+    agent.post(`/wechat?${query}`).set('Content-Type', 'text/xml').send(body)
+  return { assistant, clock, agent, config, post }
+}
