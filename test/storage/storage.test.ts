@@ -1,0 +1,166 @@
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { Duration } from 'luxon'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../src/log.js'
+import type { NewRequest } from '../../src/requests/model.js'
+import { CorruptStoreError } from '../../src/storage/errors.js'
+import { conversationKey } from '../../src/storage/conversation-store.js'
+import { openStorage, type Storage } from '../../src/storage/open.js'
+import { TestClock, tempDataDir } from './helpers.js'
+
+const req = (userId: string): NewRequest => ({
+  kind: 'rights',
+  type: 'access',
+  channel: 'wechat-oa',
+  userId,
+  personal: { name: 'Zhang San', email: 'zhangsan@example.com', phone: '13800000000' },
+})
+
+describe('openStorage on disk', () => {
+  let dataDir: string
+  let cleanup: () => Promise<void>
+  let clock: TestClock
+  const open = <C = unknown>() => openStorage<C>({ dataDir, clock, logger: silentLogger() })
+
+  beforeEach(async () => {
+    ;({ dataDir, cleanup } = await tempDataDir())
+    clock = new TestClock(new Date('2026-11-29T17:00:00Z'))
+  })
+  afterEach(async () => cleanup())
+
+  it('creates DATA_DIR 0700 and store files 0600, shards by Shanghai creation month', async () => {
+    const s = await open()
+    const r = await s.requests.create(req('u1'))
+    await s.conversations.set('wechat-oa:u1', { step: 'ask-email' })
+    await s.preferences.set('wechat-oa:u1', { marketingOptOut: { optedOutAt: clock.now().toISOString() } })
+    await s.close()
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
+    expect((await stat(path.join(dataDir, 'requests'))).mode & 0o777).toBe(0o700)
+    expect(await readdir(path.join(dataDir, 'requests'))).toEqual(['2026-11.json'])
+    for (const f of ['requests/2026-11.json', 'conversations.json', 'preferences.json']) {
+      expect((await stat(path.join(dataDir, f))).mode & 0o777, f).toBe(0o600)
+    }
+    clock.set('2026-11-30T16:30:00Z') // 2026-12-01 00:30 in Shanghai
+    const s2 = await open()
+    const r2 = await s2.requests.create(req('u1'))
+    expect(r2.id).toMatch(/^PR-20261201-/)
+    expect((await readdir(path.join(dataDir, 'requests'))).sort()).toEqual(['2026-11.json', '2026-12.json'])
+    expect((await s2.requests.listByUser('wechat-oa', 'u1')).map((x) => x.id)).toEqual([r.id, r2.id])
+    await s2.close()
+  })
+
+  it('keeps all of 100 concurrent creates after reopening', async () => {
+    const s = await open()
+    const created = await Promise.all(Array.from({ length: 100 }, (_, i) => s.requests.create(req(`u${i % 7}`))))
+    await s.close()
+    const s2 = await open()
+    for (const r of created) expect(await s2.requests.get(r.id)).toEqual(r)
+    expect(await s2.requests.list()).toHaveLength(100)
+    expect(await s2.requests.countOpenByUser('wechat-oa', 'u0')).toBe(15)
+    await s2.close()
+  })
+
+  it('persists updates with their audit entries', async () => {
+    const s = await open()
+    const r = await s.requests.create(req('u1'))
+    await s.requests.update(r.id, { state: 'verified', verifiedAt: clock.now().toISOString() }, { actor: 'staff:s1', action: 'verified' })
+    await s.close()
+    const s2 = await open()
+    expect((await s2.requests.get(r.id))?.audit.map((a) => `${a.actor}/${a.action}`)).toEqual(['user/created', 'staff:s1/verified'])
+    await s2.close()
+  })
+
+  it('filing a request rewrites only the current month shard', async () => {
+    const s = await open()
+    const old = await s.requests.create(req('u1'))
+    clock.set('2027-02-10T00:00:00Z')
+    const oldShard = path.join(dataDir, 'requests', '2026-11.json')
+    const before = await readFile(oldShard, 'utf8')
+    const beforeMtime = (await stat(oldShard)).mtimeMs
+    await s.requests.create(req('u2'))
+    expect((await stat(oldShard)).mtimeMs).toBe(beforeMtime)
+    expect(await readFile(oldShard, 'utf8')).toBe(before)
+    await s.requests.update(old.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
+    expect(await readFile(oldShard, 'utf8')).toContain('"closed"')
+    await s.close()
+  })
+
+  it('purge removes personal data from the file on disk', async () => {
+    const s = await open()
+    const r = await s.requests.create(req('u1'))
+    await s.requests.update(r.id, (d) => void d.replies.push({ at: clock.now().toISOString(), by: 'staff:s1', text: 'secret reply' }), { actor: 'staff:s1', action: 'replied' })
+    await s.requests.update(r.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
+    expect(await s.requests.purgeExpired(new Date('2028-01-01T00:00:00Z'), Duration.fromISO('P1Y'))).toBe(1)
+    await s.close()
+    const text = await readFile(path.join(dataDir, 'requests', '2026-11.json'), 'utf8')
+    for (const secret of ['Zhang San', 'zhangsan@example.com', '13800000000', 'secret reply']) expect(text).not.toContain(secret)
+    const s2 = await open()
+    const purged = await s2.requests.get(r.id)
+    expect(purged?.personal).toBeNull()
+    expect(purged?.audit.at(-1)).toMatchObject({ actor: 'system', action: 'purged' })
+    expect(await s2.requests.purgeExpired(new Date('2028-01-01T00:00:00Z'), Duration.fromISO('P1Y'))).toBe(0)
+    await s2.close()
+  })
+
+  it.each([
+    ['requests/2026-11.json', '{"version":1,"requests":{"PR-20261130-AAAAAA":{"id":"PR-2026'],
+    ['requests/2026-11.json', '{"version":1,"requests":{"PR-20261130-AAAAAA":{"id":"PR-20261130-AAAAAA"}}}'],
+    ['requests/2026-10.json', ''],
+    ['conversations.json', '{"version":1,"entr'],
+    ['preferences.json', 'null'],
+  ])('refuses to open with a corrupt %s, naming it and leaving its bytes untouched', async (rel, content) => {
+    const file = path.join(dataDir, rel)
+    await mkdir(path.dirname(file), { recursive: true })
+    await writeFile(file, content)
+    const err = await open().catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptStoreError)
+    expect((err as CorruptStoreError).file).toBe(file)
+    expect(await readFile(file, 'utf8')).toBe(content)
+  })
+
+  it('refuses a request id present in two shards', async () => {
+    const s = await open()
+    const r = await s.requests.create(req('u1'))
+    await s.close()
+    const shard = await readFile(path.join(dataDir, 'requests', '2026-11.json'), 'utf8')
+    await writeFile(path.join(dataDir, 'requests', '2026-10.json'), shard)
+    await expect(open()).rejects.toThrow(new RegExp(`duplicate request id ${r.id}`))
+  })
+
+  it('conversation and preference stores round-trip and stay bounded', async () => {
+    const s = await open<{ step: string }>()
+    const key = conversationKey('wechat-oa', 'u1')
+    expect(key).toBe('wechat-oa:u1')
+    await s.conversations.set(key, { step: 'a' })
+    clock.advance(3600_000)
+    await s.conversations.set('wechat-oa:u2', { step: 'b' })
+    expect(await s.conversations.get(key)).toEqual({ step: 'a' })
+    expect(await s.conversations.deleteIdleSince(new Date(clock.now().getTime() - 1800_000))).toBe(1)
+    expect(await s.conversations.delete('wechat-oa:u2')).toBe(true)
+    expect(await s.conversations.delete('wechat-oa:u2')).toBe(false)
+    await s.conversations.set('wechat-oa:u3', { step: 'c' })
+    await s.preferences.set(key, { unsubscribed: { at: clock.now().toISOString() } })
+    await s.close()
+    const s2 = await open<{ step: string }>()
+    expect(s2.conversations.size()).toBe(1)
+    expect(await s2.conversations.get('wechat-oa:u3')).toEqual({ step: 'c' })
+    expect(await s2.preferences.get(key)).toEqual({ unsubscribed: { at: clock.now().toISOString() } })
+    expect(await s2.preferences.get('wechat-oa:nobody')).toBeUndefined()
+    await s2.close()
+  })
+})
+
+describe('write failures', () => {
+  it('a create that could not be written does not exist afterwards', async () => {
+    const { dataDir, cleanup } = await tempDataDir()
+    const clock = new TestClock(new Date('2026-11-29T17:00:00Z'))
+    const s = await openStorage({ dataDir, clock, logger: silentLogger() })
+    await rm(path.join(dataDir, 'requests'), { recursive: true })
+    await expect(s.requests.create(req('u1'))).rejects.toThrow(/ENOENT/)
+    expect(await s.requests.list()).toEqual([])
+    expect(await s.requests.countOpenByUser('wechat-oa', 'u1')).toBe(0)
+    await s.close()
+    await cleanup()
+  })
+})
