@@ -84,12 +84,15 @@ export function createMessageHandler(deps: MessageHandlerDeps): (fields: WechatF
         const hook = deps.onLateReply
         promise.then(
           (reply) => {
-            if (!reply || delivered.has(promise)) return
-            try {
-              hook(incoming, reply)
-            } catch (error) {
-              deps.logger.error({ ...log, outcome: 'late-reply-failed', ...errorSummary(error) }, 'wechat message')
-            }
+            // Wait one turn: a retry already waiting on this promise marks it delivered first.
+            setImmediate(() => {
+              if (!reply || delivered.has(promise)) return
+              try {
+                hook(incoming, reply)
+              } catch (error) {
+                deps.logger.error({ ...log, outcome: 'late-reply-failed', ...errorSummary(error) }, 'wechat message')
+              }
+            })
           },
           () => undefined,
         )

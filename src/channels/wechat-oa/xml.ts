@@ -66,7 +66,8 @@ export function parseWechatXml(raw: string): WechatFields {
   if (typeof doc !== 'object' || doc === null) throw malformed('xml-no-root')
   const roots = Object.keys(doc)
   const root: unknown = (doc as Record<string, unknown>).xml
-  if (roots.length !== 1 || root === undefined) throw malformed('xml-root-not-xml')
+  // Two <xml> roots come back as an array: still not a single WeChat message.
+  if (roots.length !== 1 || root === undefined || Array.isArray(root)) throw malformed('xml-root-not-xml')
 
   const fields: Record<string, string> = Object.create(null) as Record<string, string>
   if (typeof root === 'object' && root !== null) {

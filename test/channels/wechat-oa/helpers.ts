@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
+import type Koa from 'koa'
 import request from 'supertest'
 import type { Assistant, Clock, Incoming, Reply } from '../../../src/assistant/types.js'
 import { loadConfig, type Config } from '../../../src/config.js'
@@ -87,18 +88,33 @@ export interface Harness {
   readonly clock: TestClock
   readonly agent: ReturnType<typeof request>
   readonly config: Config
+  readonly app: Koa
 }
 
 /** A fresh app with a fake assistant; `post(body)` sends a correctly signed plaintext POST. */
 export function harness(
-  options: { env?: Record<string, string>; replyBudgetMs?: number; assistant?: FakeAssistant; isReady?: () => boolean } = {},
+  options: {
+    env?: Record<string, string>
+    replyBudgetMs?: number
+    assistant?: FakeAssistant
+    isReady?: () => boolean
+    onLateReply?: (incoming: Incoming, reply: Reply) => void
+  } = {},
 ): Harness & { post: (body: string | Buffer, query?: string) => request.Test } {
   const assistant = options.assistant ?? new FakeAssistant()
   const clock = new TestClock()
   const config = makeConfig(options.env)
-  const app = createHttpApp({ config, assistant, clock, logger: silentLogger(), replyBudgetMs: options.replyBudgetMs, isReady: options.isReady })
+  const app = createHttpApp({
+    config,
+    assistant,
+    clock,
+    logger: silentLogger(),
+    replyBudgetMs: options.replyBudgetMs,
+    isReady: options.isReady,
+    onLateReply: options.onLateReply,
+  })
   const agent = request(app.callback())
   const post = (body: string | Buffer, query = signedQuery(clock.seconds)): request.Test =>
     agent.post(`/wechat?${query}`).set('Content-Type', 'text/xml').send(body)
-  return { assistant, clock, agent, config, post }
+  return { assistant, clock, agent, config, app, post }
 }

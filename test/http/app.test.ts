@@ -1,0 +1,53 @@
+import { Router } from '@koa/router'
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { createHttpApp } from '../../src/http/app.js'
+import { silentLogger } from '../../src/log.js'
+import { FakeAssistant, TestClock, makeConfig } from '../channels/wechat-oa/helpers.js'
+
+function app(options: { isReady?: () => boolean; extraRouters?: Router[] } = {}) {
+  return createHttpApp({ config: makeConfig(), assistant: new FakeAssistant(), logger: silentLogger(), clock: new TestClock(), ...options })
+}
+
+describe('HTTP app', () => {
+  it('GET /healthz answers 200 JSON with status ok', async () => {
+    const res = await request(app().callback()).get('/healthz')
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toMatch(/application\/json/)
+    expect(res.body).toMatchObject({ status: 'ok' })
+  })
+
+  it('GET /healthz answers 503 while not ready', async () => {
+    let ready = false
+    const a = app({ isReady: () => ready })
+    const res = await request(a.callback()).get('/healthz')
+    expect(res.status).toBe(503)
+    expect(res.body).toMatchObject({ status: 'unavailable' })
+    ready = true
+    expect((await request(a.callback()).get('/healthz')).status).toBe(200)
+  })
+
+  it('answers 404 for other paths and 405 for other methods on /wechat', async () => {
+    const agent = request(app().callback())
+    expect((await agent.get('/nope')).status).toBe(404)
+    expect((await agent.get('/wechat/extra')).status).toBe(404)
+    const put = await agent.put('/wechat')
+    expect(put.status).toBe(405)
+    expect(put.text).not.toMatch(/\n\s+at /)
+  })
+
+  it('mounts extra routers, and turns their unexpected errors into a bare 500', async () => {
+    const extra = new Router()
+    extra.get('/extra', (ctx) => {
+      ctx.body = 'extra'
+    })
+    extra.get('/boom', () => {
+      throw new Error('secret detail at /srv/app.ts:12')
+    })
+    const agent = request(app({ extraRouters: [extra] }).callback())
+    expect((await agent.get('/extra')).text).toBe('extra')
+    const boom = await agent.get('/boom')
+    expect(boom.status).toBe(500)
+    expect(boom.text).toBe('Internal Server Error')
+  })
+})
