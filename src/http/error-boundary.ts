@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa'
-import { WechatProtocolError } from '../channels/wechat-oa/errors.js'
+import { WechatProtocolError, errorSummary } from '../channels/wechat-oa/errors.js'
 import type { Logger } from '../log.js'
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
@@ -30,9 +30,7 @@ export function errorBoundary(logger: Logger): Middleware {
         if (typeof maybe.status === 'number' && maybe.status >= 400 && maybe.status < 500 && maybe.expose === true) {
           status = maybe.status
         }
-        const name = error instanceof Error ? error.name : typeof error
-        const frames = error instanceof Error ? error.stack?.split('\n').slice(1, 6).join('\n') : undefined
-        logger.error({ status, errorName: name, frames, method: ctx.method, path: ctx.path }, 'request failed')
+        logger.error({ status, ...errorSummary(error), method: ctx.method, path: ctx.path }, 'request failed')
       }
       ctx.status = status
       ctx.type = 'text/plain'

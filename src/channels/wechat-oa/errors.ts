@@ -26,3 +26,22 @@ export const unauthorized = (reason: string): WechatProtocolError => new WechatP
 
 /** 413: the body is over the size limit. */
 export const tooLarge = (reason: string): WechatProtocolError => new WechatProtocolError(413, reason)
+
+/**
+ * An error for the log: its name and up to five stack frames, never its message (which might
+ * quote what the user wrote). V8 stacks start with "Name: message"; that exact prefix is cut off
+ * (a message may span lines), and a stack not starting with it is dropped altogether.
+ */
+export function errorSummary(error: unknown): { errorName: string; frames?: string } {
+  if (!(error instanceof Error)) return { errorName: typeof error }
+  const stack = error.stack ?? ''
+  const head = error.message === '' ? error.name : `${error.name}: ${error.message}`
+  if (!stack.startsWith(head)) return { errorName: error.name }
+  const frames = stack
+    .slice(head.length)
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 5)
+    .join('\n')
+  return { errorName: error.name, frames }
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
 import type { Logger } from '../../log.js'
 import { ReplyDedupe, dedupeKey } from './dedupe.js'
+import { errorSummary } from './errors.js'
 import { toIncoming } from './message.js'
 import type { WechatFields } from './xml.js'
 
@@ -48,12 +49,6 @@ function within(promise: Promise<Reply | null>, ms: number): Promise<Outcome> {
   return Promise.race([settled, timeout]).finally(() => clearTimeout(timer))
 }
 
-/** The error's name and stack frames, without its message (which might quote the user). */
-function errorSummary(error: unknown): { errorName: string; frames?: string } {
-  if (!(error instanceof Error)) return { errorName: typeof error }
-  return { errorName: error.name, frames: error.stack?.split('\n').slice(1, 6).join('\n') }
-}
-
 /**
  * Turns a parsed WeChat message into the text to answer with: maps it to an Incoming, asks the
  * assistant once per message (retries share the answer), keeps within WeChat's time budget,
@@ -68,7 +63,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): (fields: WechatF
   return async (fields, mode) => {
     const started = Date.now()
     const incoming = toIncoming(fields, deps.clock.now())
-    const base = { mode, msgType: fields.MsgType ?? '', event: fields.Event }
+    // Every path below answers 200; refusals (4xx) are logged by the HTTP error boundary.
+    const base = { status: 200, mode, msgType: fields.MsgType ?? '', event: fields.Event }
     if (!incoming) {
       deps.logger.info({ ...base, outcome: 'ignored', durationMs: Date.now() - started }, 'wechat message')
       return null

@@ -76,17 +76,19 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     if (encryptType !== 'raw' && encryptType !== 'aes') throw malformed('encrypt-type-unknown')
 
     let fields = parseWechatXml(raw)
+    let mode = 'plain'
     if (encryptType === 'aes') {
       if (!crypto) {
         logger.error({ reason: 'aes-key-missing' }, 'safe-mode message but no EncodingAESKey/AppID is configured')
         throw malformed('aes-key-missing')
       }
       const opened = openEnvelope(fields, crypto, token, { ...query, msgSignature: queryParam(ctx, 'msg_signature') })
-      if (opened.key === 'previous') logger.info({ reason: 'previous-aes-key' }, 'message opened with the previous EncodingAESKey')
       fields = opened.fields
+      // Noted on the message's log line: once no message needs the previous key, it can go.
+      mode = opened.key === 'previous' ? 'aes-previous-key' : 'aes'
     }
 
-    const result = await handle(fields, encryptType === 'aes' ? 'aes' : 'plain')
+    const result = await handle(fields, mode)
     if (!result) return sendText(ctx, NO_REPLY)
     const replyXml = buildTextReplyXml({
       toUser: fields.FromUserName ?? '',
