@@ -49,6 +49,8 @@ export interface Config {
   readonly staffOpenIds: ReadonlySet<string>
   readonly conversationTimeout: Duration
   readonly requestRetention: Duration
+  /** Time allowed to answer a verified request, counted from verification (calendar time). */
+  readonly responseWindow: Duration
 }
 
 type Env = Record<string, string | undefined>
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     staffOpenIds: new Set(list(env.STAFF_OPENIDS)),
     conversationTimeout: parseIsoDuration('CONVERSATION_TIMEOUT', nonEmpty(env.CONVERSATION_TIMEOUT) ?? 'PT30M'),
     requestRetention: parseIsoDuration('REQUEST_RETENTION', nonEmpty(env.REQUEST_RETENTION) ?? 'P1Y'),
+    responseWindow: parseIsoDuration('RESPONSE_WINDOW', nonEmpty(env.RESPONSE_WINDOW) ?? 'P15D'),
   }
   return Object.freeze(config)
 }

@@ -4,6 +4,8 @@ import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
 import { isHelp, isMore, topicNumber } from './intents.js'
 import { normalizeText } from './normalize.js'
 import { PageMemory } from './page-memory.js'
+import { fits } from './fit.js'
+import type { HeldNotices } from './notifier.js'
 import * as texts from './texts.js'
 import type { Assistant, Clock, Incoming, Reply } from './types.js'
 
@@ -27,12 +29,21 @@ export interface AssistantDeps {
   readonly logger: Logger
   readonly contactEmail?: string
   /**
-   * Steps that run before policy answering (staff commands, rights-request conversations, …), in order.
-   * They get the first say on every text message.
+   * Builds the steps that run before policy answering (staff commands, rights-request conversations, …),
+   * in order; they get the first say on every text message and may borrow the policy answering.
    */
-  readonly before?: readonly TurnHandler[]
+  readonly steps?: (tools: PolicyTools) => readonly TurnHandler[]
+  /** Messages waiting for a person (e.g. a staff reply outside WeChat's 48-hour window): delivered with their next reply. */
+  readonly heldNotices?: HeldNotices
   /** Called for unsubscribe events so the caller can record them. */
   readonly onUnsubscribe?: (incoming: Incoming) => Promise<void> | void
+}
+
+/** Policy answering, lent to the steps so a conversation can answer a question and then resume. */
+export interface PolicyTools {
+  answerPolicy(ctx: TurnContext): Reply
+  /** The next page of the last long answer (or a "nothing more" note). */
+  nextPage(ctx: TurnContext): Reply
 }
 
 export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): string => `${incoming.channel}:${incoming.userId}`
@@ -41,7 +52,7 @@ export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): strin
  * The channel-agnostic assistant: one incoming message in, at most one reply out.
  * Policy questions are answered here; other capabilities plug in as `before` steps.
  */
-export function createAssistant(deps: AssistantDeps): Assistant & { answerPolicy(ctx: TurnContext): Reply } {
+export function createAssistant(deps: AssistantDeps): Assistant {
   const pages = new PageMemory()
   const { policy, clock, logger } = deps
 
@@ -69,12 +80,14 @@ export function createAssistant(deps: AssistantDeps): Assistant & { answerPolicy
     return reply(texts.noSuchTopic(policy.topics().length, ctx.lang))
   }
 
+  function nextPage(ctx: TurnContext): Reply {
+    const next = pages.next(ctx.userKey, ctx.now)
+    return reply(next ? next.page : texts.noMorePages(ctx.lang))
+  }
+
   const builtIn: TurnHandler = (ctx) => {
     if (isHelp(ctx.text)) return reply(texts.welcome(policy.topics()))
-    if (isMore(ctx.text)) {
-      const next = pages.next(ctx.userKey, ctx.now)
-      return reply(next ? next.page : texts.noMorePages(ctx.lang))
-    }
+    if (isMore(ctx.text)) return nextPage(ctx)
     const n = topicNumber(ctx.text)
     if (n !== null) return answerTopic(ctx, n)
     return undefined
@@ -82,11 +95,31 @@ export function createAssistant(deps: AssistantDeps): Assistant & { answerPolicy
 
   async function handleText(ctx: TurnContext): Promise<Reply | null> {
     if (ctx.text === '') return reply(texts.emptyMessage())
-    for (const step of [...(deps.before ?? []), builtIn]) {
+    for (const step of steps) {
       const result = await step(ctx)
       if (result !== undefined) return result
     }
     return answerPolicy(ctx)
+  }
+
+  const steps: readonly TurnHandler[] = [...(deps.steps?.({ answerPolicy, nextPage }) ?? []), builtIn]
+
+  /**
+   * Prepends a held message to this reply. When both do not fit in one WeChat message the held one goes
+   * first and the answer waits behind 更多 / "more"; further held messages come with the next replies.
+   */
+  async function deliverHeld(ctx: TurnContext, answer: Reply | null): Promise<Reply | null> {
+    if (!deps.heldNotices) return answer
+    const to = { channel: ctx.incoming.channel, userId: ctx.incoming.userId }
+    const [first, ...rest] = await deps.heldNotices.take(to)
+    if (first === undefined) return answer
+    for (const text of rest) await deps.heldNotices.hold(to, text)
+    logger.info({ event: 'notice.delivered_with_reply', remaining: rest.length })
+    if (!answer) return reply(first)
+    const combined = `${first}\n\n————\n${answer.text}`
+    if (fits(combined)) return reply(combined)
+    pages.prepend(ctx.userKey, answer.text, ctx.lang, ctx.now)
+    return reply(`${first}\n\n${texts.answerWaiting(ctx.lang)}`)
   }
 
   async function handle(incoming: Incoming): Promise<Reply | null> {
@@ -98,15 +131,21 @@ export function createAssistant(deps: AssistantDeps): Assistant & { answerPolicy
       userKey: userKeyOf(incoming),
       now: clock.now(),
     }
+    if (incoming.kind === 'unsubscribe') {
+      pages.forget(ctx.userKey)
+      await deps.onUnsubscribe?.(incoming)
+      return null
+    }
+    return deliverHeld(ctx, await answer(ctx))
+  }
+
+  async function answer(ctx: TurnContext): Promise<Reply | null> {
+    const { incoming } = ctx
     switch (incoming.kind) {
       case 'text':
         return handleText(ctx)
       case 'subscribe':
         return reply(texts.welcome(policy.topics()))
-      case 'unsubscribe':
-        pages.forget(ctx.userKey)
-        await deps.onUnsubscribe?.(incoming)
-        return null
       case 'menu':
         return handleMenu(ctx)
       case 'voice':
@@ -139,5 +178,5 @@ export function createAssistant(deps: AssistantDeps): Assistant & { answerPolicy
     return handleText({ ...ctx, text: normalizeText(key.replace(/_/g, ' ')), lang: detectLang(key) })
   }
 
-  return { handle, answerPolicy }
+  return { handle }
 }

@@ -30,6 +30,13 @@ export class PageMemory {
     }
   }
 
+  /** Puts one page in front of whatever is still unread (a reply that had to give way to a notice). */
+  prepend(userKey: string, page: string, lang: Lang, now: Date): void {
+    const current = this.entries.get(userKey)
+    const pending = current && current.expiresAt >= now.getTime() ? current.pages : []
+    this.remember(userKey, [page, ...pending], lang, now)
+  }
+
   /** The next unread page, or null when there is none (or it expired). */
   next(userKey: string, now: Date): { page: string; lang: Lang } | null {
     const entry = this.entries.get(userKey)

@@ -79,3 +79,8 @@ export function textOnly(kind: string): string {
 export function emptyMessage(): string {
   return '请输入您的问题，或回复“帮助”。\nPlease type your question, or reply “help”.'
 }
+
+/** Shown under a held message when the answer to the person's own message had to wait. */
+export function answerWaiting(lang: Lang): string {
+  return lang === 'zh' ? '回复“更多”查看对您刚才消息的回答。' : 'Reply “more” for the answer to your message.'
+}

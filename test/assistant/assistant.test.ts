@@ -51,7 +51,7 @@ describe('assistant: policy questions', () => {
     const { send } = setup()
     expect(await send('2')).toBe('[en] What are cookies? page 1')
     expect(await send('１')).toBe('[en] What data we collect page 1')
-    expect(await send('9')).toMatch(/no topic with that number: reply 1–2/)
+    expect(await send('9')).toMatch(/no topic with that number: reply 1–4/)
   })
 
   it('shows the bilingual welcome for help, 帮助, ? and subscribe', async () => {

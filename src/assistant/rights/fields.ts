@@ -1,0 +1,94 @@
+import { z } from 'zod'
+import { isQuestion } from './intents.js'
+
+/** What a request collects from the requester. `details` keys depend on the right (see required-fields.ts). */
+export interface CollectedFields {
+  name?: string
+  email?: string
+  phone?: string
+  company?: string
+  /** Set when the requester chose not to give a company, so it is not asked again. */
+  companySkipped?: boolean
+  details: Record<string, string>
+}
+
+const emailSchema = z.email()
+const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/
+// Mainland mobile numbers (optionally +86), or an international number in E.164 form.
+const CN_MOBILE = /(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/
+const INTL_PHONE = /(?<![\d])\+(?!86)[1-9]\d(?:[\s-]?\d){5,13}(?!\d)/
+
+export function validEmail(s: string): string | undefined {
+  const t = s.trim()
+  return emailSchema.safeParse(t).success && t.length <= 254 ? t.toLowerCase() : undefined
+}
+
+/** Canonical phone: mainland mobiles as 11 digits, others as +digits. */
+export function validPhone(s: string): string | undefined {
+  const t = s.trim()
+  const digits = t.replace(/[\s-]/g, '')
+  const cn = /^(?:\+?86)?(1[3-9]\d{9})$/.exec(digits)
+  if (cn) return cn[1]
+  if (/^\+[1-9]\d{6,14}$/.test(digits) && !digits.startsWith('+86')) return digits
+  return undefined
+}
+
+export function findEmail(text: string): string | undefined {
+  const m = EMAIL_IN_TEXT.exec(text)
+  return m ? validEmail(m[0]) : undefined
+}
+
+export function findPhone(text: string): string | undefined {
+  const m = CN_MOBILE.exec(text) ?? INTL_PHONE.exec(text)
+  return m ? validPhone(m[0]) : undefined
+}
+
+const NAME_LABELED = /(?:我叫|我是|我的名字是|名字是|名字叫|姓名是?|真实姓名|全名|(?<![\p{L}]|company\s)(?:my\s+(?:full\s+)?name\s+is|full\s+name|name|i\s+am|i'm))\s*[:：]?\s*([\p{L}\p{M}·.'’ -]{1,60}?)(?=$|[,，。;；\n]|\s+(?:and|my|email|phone|e-mail|邮箱|电话|手机|公司|company)\b|(?:邮箱|电话|手机|公司))/iu
+const COMPANY_LABELED = /(?:公司(?:名称|名)?是?|单位是?|我在|来自|company(?:\s+name)?(?:\s+is)?|i\s+work\s+(?:at|for)|from)\s*[:：]?\s*([^,，。;；\n]{2,80}?)(?=$|[,，。;；\n])/iu
+
+/** A plausible person's name: letters (any script), spaces, dots, hyphens, apostrophes; no digits or @. */
+export function validName(s: string): string | undefined {
+  const t = s.trim().replace(/\s+/g, ' ')
+  if (t.length < 2 && !/\p{Script=Han}/u.test(t)) return undefined
+  if (t.length > 50) return undefined
+  if (!/^[\p{L}\p{M}][\p{L}\p{M}·.'’ -]*$/u.test(t)) return undefined
+  if (isQuestion(t)) return undefined
+  // Han names are short; a long Han string is a sentence, not a name.
+  const han = t.match(/\p{Script=Han}/gu)?.length ?? 0
+  if (han > 0 && (han > 8 || /[我你们的了是要想请]/u.test(t))) return undefined
+  if (han === 0 && t.split(' ').length > 5) return undefined
+  if (/^(?:yes|no|ok|okay|hi|hello|help|more|cancel|skip|staff|status|none|test)$/i.test(t)) return undefined
+  return t
+}
+
+export function validCompany(s: string): string | undefined {
+  const t = s.trim().replace(/\s+/g, ' ')
+  if (t.length < 2 || t.length > 100 || isQuestion(t)) return undefined
+  return t
+}
+
+/** Labelled or self-evident values in one message ("我叫张三，邮箱 a@b.cn", "name: Ann Lee, phone +44…"). */
+export function extractFields(text: string): Partial<Pick<CollectedFields, 'name' | 'email' | 'phone' | 'company'>> {
+  const out: Partial<Pick<CollectedFields, 'name' | 'email' | 'phone' | 'company'>> = {}
+  const email = findEmail(text)
+  if (email) out.email = email
+  const phone = findPhone(text.replace(EMAIL_IN_TEXT, ' '))
+  if (phone) out.phone = phone
+  const nameMatch = NAME_LABELED.exec(text)
+  const name = nameMatch ? validName(nameMatch[1] ?? '') : undefined
+  if (name) out.name = name
+  const companyMatch = COMPANY_LABELED.exec(text)
+  const company = companyMatch ? validCompany(companyMatch[1] ?? '') : undefined
+  if (company) out.company = company
+  return out
+}
+
+/** Masks contact details for summaries shown back in chat and for staff lists: a***@b.com, 138****5678. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@')
+  return `${local.slice(0, 1)}***@${domain}`
+}
+
+export function maskPhone(phone: string): string {
+  return phone.length > 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****'
+}

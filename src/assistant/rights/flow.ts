@@ -1,0 +1,297 @@
+import type { Logger } from '../../log.js'
+import type { Lang } from '../../lang.js'
+import type { PolicyStore } from '../../policy/types.js'
+import type { RightType } from '../../requests/model.js'
+import type { RequestRepository } from '../../requests/repository.js'
+import type { PreferencesStore } from '../../storage/preferences-store.js'
+import type { PolicyTools, TurnContext, TurnHandler } from '../assistant.js'
+import { clipReply, fits, preview, utf8Bytes } from '../fit.js'
+import { isHelp, isMore } from '../intents.js'
+import { commandWord } from '../normalize.js'
+import type { Reply } from '../types.js'
+import { consequenceNotice } from './consequences.js'
+import { DETAILS_NEEDED, MAX_DETAIL_CHARS, nextMissing, type Conversation, type ConversationPort } from './conversation.js'
+import { applyEdit, parseEdit } from './edits.js'
+import { extractFields, validCompany, validEmail, validName, validPhone } from './fields.js'
+import { isCancelWord, isNo, isQuestion, isSkip, isStaffWord, isStartWord, isYes, rightsIntent } from './intents.js'
+import * as texts from './texts.js'
+
+export interface RightsFlowDeps {
+  readonly requests: RequestRepository
+  readonly conversations: ConversationPort
+  readonly preferences: PreferencesStore
+  readonly policy: PolicyStore
+  readonly logger: Logger
+  /** Idle time after which a half-finished conversation is dropped (ms). */
+  readonly timeoutMs: number
+}
+
+
+const OFFER_TTL_MS = 30 * 60_000
+
+/**
+ * Rights requests taken in conversation. Recognises a request, collects name, contact, company and
+ * the details the right needs one at a time, confirms, and files it durably before saying so.
+ */
+export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): TurnHandler {
+  const { requests, conversations, preferences, policy, logger } = deps
+  // The right last offered after a question, so a bare "申请" / "request" starts exactly that one.
+  const offered = new Map<string, { type: RightType; at: number }>()
+
+  const say = (text: string): Reply => ({ text: clipReply(text) })
+
+  async function save(ctx: TurnContext, convo: Conversation): Promise<void> {
+    convo.updatedAt = ctx.now.toISOString()
+    await conversations.set(ctx.userKey, convo)
+  }
+
+  function isExpired(convo: Conversation, now: Date): boolean {
+    return now.getTime() - Date.parse(convo.updatedAt) > deps.timeoutMs
+  }
+
+  /** Asks for the next missing field, or shows the summary when nothing is missing. */
+  async function advance(ctx: TurnContext, convo: Conversation, lead?: string): Promise<Reply> {
+    const missing = nextMissing(convo)
+    if (missing) {
+      convo.mode = 'collect'
+      convo.awaiting = missing
+      await save(ctx, convo)
+      return say([lead, texts.ask(missing, convo.lang)].filter(Boolean).join('\n'))
+    }
+    convo.mode = 'confirm'
+    convo.awaiting = undefined
+    await save(ctx, convo)
+    return say([lead, summaryText(convo)].filter(Boolean).join('\n'))
+  }
+
+  function summaryText(convo: Conversation): string {
+    const { lang, fields } = convo
+    const type = convo.type ?? 'access'
+    const lines = [
+      `${texts.fieldLabel('type', lang)}：${texts.rightName(type, lang)}`,
+      `${texts.fieldLabel('name', lang)}：${fields.name ?? ''}`,
+      ...(fields.email ? [`${texts.fieldLabel('email', lang)}：${fields.email}`] : []),
+      ...(fields.phone ? [`${texts.fieldLabel('phone', lang)}：${fields.phone}`] : []),
+      `${texts.fieldLabel('company', lang)}：${fields.company ?? '—'}`,
+      ...DETAILS_NEEDED[type].map((k) => `${texts.fieldLabel(k, lang)}：${preview(fields.details[k] ?? '', 120)}`),
+    ].map((l) => (lang === 'en' ? l.replace('：', ': ') : l))
+    return texts.summary(lines, consequenceNotice(policy, type, lang), lang)
+  }
+
+  /** A policy answer, then a reminder of where the conversation stands — within one reply. */
+  function answerThenResume(answer: Reply, prompt: string, lang: Lang): Reply {
+    const full = `${answer.text}\n\n${texts.resume(prompt, lang)}`
+    if (fits(full)) return say(full)
+    const short = texts.resumeShort(lang)
+    return say(`${clipReply(answer.text, 2048 - utf8Bytes(short) - 2)}\n\n${short}`)
+  }
+
+  function currentPrompt(convo: Conversation): string {
+    if (convo.mode === 'choose') return texts.chooseNumber(convo.lang)
+    if (convo.mode === 'confirm') return texts.confirmOrCancel(convo.lang)
+    return texts.ask(convo.awaiting ?? nextMissing(convo) ?? 'name', convo.lang)
+  }
+
+  async function start(ctx: TurnContext, type: RightType, fromText: string): Promise<Reply> {
+    offered.delete(ctx.userKey)
+    if (type === 'marketing-opt-out') return optOut(ctx)
+    const now = ctx.now.toISOString()
+    const convo: Conversation = { v: 1, mode: 'collect', type, lang: ctx.lang, fields: { details: {}, ...extractFields(fromText) }, startedAt: now, updatedAt: now }
+    logger.info({ event: 'conversation.started', type })
+    return advance(ctx, convo, texts.started(type, ctx.lang))
+  }
+
+  /** Marketing opt-out needs no identity check: it takes effect now and is recorded. */
+  async function optOut(ctx: TurnContext): Promise<Reply> {
+    const at = ctx.now.toISOString()
+    const current = (await preferences.get(ctx.userKey)) ?? {}
+    await preferences.set(ctx.userKey, { ...current, marketingOptOut: current.marketingOptOut ?? { optedOutAt: at } })
+    const record = await requests.create(
+      { kind: 'rights', type: 'marketing-opt-out', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: null, state: 'closed' },
+      { actor: 'user', action: 'created', note: 'marketing opt-out, effective immediately' },
+    )
+    logger.info({ event: 'request.created', id: record.id, type: 'marketing-opt-out' })
+    return say(texts.optedOut(record.id, ctx.lang))
+  }
+
+  async function file(ctx: TurnContext, convo: Conversation): Promise<Reply> {
+    const type = convo.type ?? 'access'
+    const { name, email, phone, company, details } = convo.fields
+    const record = await requests.create(
+      {
+        kind: 'rights',
+        type,
+        channel: ctx.incoming.channel,
+        userId: ctx.incoming.userId,
+        personal: { name, email, phone, company, details: { ...details } },
+      },
+      { actor: 'user', action: 'created', note: type },
+    )
+    await conversations.delete(ctx.userKey)
+    logger.info({ event: 'request.created', id: record.id, type })
+    return say(texts.confirmed(record.id, type, convo.lang))
+  }
+
+  async function fileInquiry(ctx: TurnContext, convo: Conversation): Promise<Reply> {
+    const message = ctx.incoming.text.trim().slice(0, MAX_DETAIL_CHARS)
+    const record = await requests.create(
+      { kind: 'inquiry', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: { details: { message } } },
+      { actor: 'user', action: 'created', note: 'inquiry' },
+    )
+    await conversations.delete(ctx.userKey)
+    logger.info({ event: 'inquiry.created', id: record.id })
+    return say(texts.inquiryFiled(record.id, convo.lang))
+  }
+
+  /** Reads the answer to the field asked for; undefined when it does not fit that field. */
+  function takeAnswer(ctx: TurnContext, convo: Conversation): boolean {
+    const text = ctx.text
+    const f = convo.fields
+    const prompt = convo.awaiting
+    if (prompt === 'name') {
+      const name = validName(text)
+      // A name never reads as a policy question ("tell me about cookies" is not a name).
+      if (!name || policy.answer(text, ctx.lang)) return false
+      f.name = name
+      return true
+    }
+    if (prompt === 'contact') {
+      const email = validEmail(text)
+      const phone = email ? undefined : validPhone(text)
+      if (!email && !phone) return false
+      if (email) f.email = email
+      if (phone) f.phone = phone
+      return true
+    }
+    if (prompt === 'company') {
+      if (isSkip(text)) {
+        f.companySkipped = true
+        return true
+      }
+      const company = validCompany(text)
+      if (!company) return false
+      f.company = company
+      return true
+    }
+    if (prompt?.startsWith('details.')) {
+      const key = prompt.slice('details.'.length)
+      // A complaint may well be phrased as a question; other details that read as a policy question are answered instead.
+      const freeText = key === 'complaint'
+      if (!freeText && isQuestion(text) && policy.answer(text, ctx.lang)) return false
+      if (commandWord(text) === '') return false
+      f.details[key] = text.slice(0, MAX_DETAIL_CHARS)
+      return true
+    }
+    return false
+  }
+
+  async function continueConversation(ctx: TurnContext, convo: Conversation): Promise<Reply> {
+    const { lang } = convo
+    if (isCancelWord(ctx.text)) {
+      await conversations.delete(ctx.userKey)
+      logger.info({ event: 'conversation.cancelled', type: convo.type ?? convo.mode })
+      return say(texts.cancelled(lang))
+    }
+    if (convo.mode === 'inquiry') {
+      if (commandWord(ctx.text) === '') return say(texts.ask('details.message', lang))
+      return fileInquiry(ctx, convo)
+    }
+    if (isMore(ctx.text)) return answerThenResume(tools.nextPage(ctx), currentPrompt(convo), lang)
+    if (isHelp(ctx.text) || /^(?:继续|continue|go\s*on)$/i.test(commandWord(ctx.text))) {
+      await save(ctx, convo)
+      return say(currentPrompt(convo))
+    }
+    if (convo.mode === 'choose') return choose(ctx, convo)
+
+    const edit = parseEdit(ctx.text)
+    if (edit) {
+      const result = applyEdit(convo, edit)
+      if (result === 'ask') {
+        await save(ctx, convo)
+        return say(texts.ask(convo.awaiting ?? 'name', lang))
+      }
+      if (result === 'applied') return advance(ctx, convo)
+      return answerThenResume({ text: texts.invalid(edit.field === 'name' ? 'name' : 'contact', lang) }, currentPrompt(convo), lang)
+    }
+
+    const extracted = extractFields(ctx.text)
+    if (Object.keys(extracted).length > 0 && !(convo.awaiting?.startsWith('details.') ?? false)) {
+      Object.assign(convo.fields, extracted)
+      return advance(ctx, convo)
+    }
+
+    if (convo.mode === 'confirm') {
+      if (isYes(ctx.text)) return file(ctx, convo)
+      if (isNo(ctx.text)) {
+        await save(ctx, convo)
+        return say(texts.whatToChange(lang))
+      }
+      if (isQuestion(ctx.text) || policy.answer(ctx.text, ctx.lang)) return answerThenResume(tools.answerPolicy(ctx), currentPrompt(convo), lang)
+      return say(texts.confirmOrCancel(lang))
+    }
+
+    if (takeAnswer(ctx, convo)) return advance(ctx, convo)
+    const prompt = convo.awaiting ?? 'name'
+    if (isQuestion(ctx.text) || policy.answer(ctx.text, ctx.lang)) {
+      await save(ctx, convo)
+      return answerThenResume(tools.answerPolicy(ctx), texts.ask(prompt, lang), lang)
+    }
+    await save(ctx, convo)
+    return say(`${texts.invalid(prompt, lang)}${lang === 'zh' ? '' : ' '}${texts.ask(prompt, lang)}`)
+  }
+
+  async function choose(ctx: TurnContext, convo: Conversation): Promise<Reply> {
+    const n = /^\d{1,2}$/.test(ctx.text) ? Number(ctx.text) : NaN
+    const picked = texts.MENU_ORDER[n - 1]
+    if (picked) {
+      await conversations.delete(ctx.userKey)
+      return start({ ...ctx, lang: convo.lang }, picked, '')
+    }
+    const intent = rightsIntent(ctx.text)
+    if (intent) {
+      await conversations.delete(ctx.userKey)
+      return start({ ...ctx, lang: convo.lang }, intent.type, ctx.text)
+    }
+    if (isQuestion(ctx.text) || policy.answer(ctx.text, ctx.lang)) {
+      await save(ctx, convo)
+      return answerThenResume(tools.answerPolicy(ctx), texts.chooseNumber(convo.lang), convo.lang)
+    }
+    await save(ctx, convo)
+    return say(texts.chooseNumber(convo.lang))
+  }
+
+  return async (ctx) => {
+    let convo = await conversations.get(ctx.userKey)
+    let note: string | undefined
+    if (convo && isExpired(convo, ctx.now)) {
+      await conversations.delete(ctx.userKey)
+      logger.info({ event: 'conversation.expired' })
+      note = texts.expired(convo.lang)
+      convo = undefined
+    }
+    if (convo) return continueConversation(ctx, convo)
+
+    const withNote = (r: Reply): Reply => (note ? say(`${note}\n${r.text}`) : r)
+    const now = ctx.now.toISOString()
+    if (isStartWord(ctx.text)) {
+      const offer = offered.get(ctx.userKey)
+      if (offer && ctx.now.getTime() - offer.at < OFFER_TTL_MS) return withNote(await start(ctx, offer.type, ''))
+      const menu: Conversation = { v: 1, mode: 'choose', lang: ctx.lang, fields: { details: {} }, startedAt: now, updatedAt: now }
+      await save(ctx, menu)
+      return withNote(say(texts.rightsMenu(ctx.lang)))
+    }
+    if (isStaffWord(ctx.text)) {
+      const inquiry: Conversation = { v: 1, mode: 'inquiry', lang: ctx.lang, fields: { details: {} }, awaiting: 'details.message', startedAt: now, updatedAt: now }
+      await save(ctx, inquiry)
+      return withNote(say(texts.ask('details.message', ctx.lang)))
+    }
+    const intent = rightsIntent(ctx.text)
+    if (!intent) return undefined
+    if (intent.kind === 'request') return withNote(await start(ctx, intent.type, ctx.text))
+    // A question about a right: answer from the policy, then offer to start one.
+    offered.set(ctx.userKey, { type: intent.type, at: ctx.now.getTime() })
+    const answer = tools.answerPolicy(ctx)
+    const offer = texts.offerToStart(intent.type, ctx.lang)
+    return fits(`${answer.text}\n\n${offer}`) ? say(`${answer.text}\n\n${offer}`) : answer
+  }
+}

@@ -1,0 +1,52 @@
+import type { RightsRequest } from '../../requests/model.js'
+import { shanghaiDate, shanghaiDateTime } from '../dates.js'
+import { preview } from '../fit.js'
+import { kindName, STATE_NAMES } from '../request-texts.js'
+import { fieldLabel } from '../rights/texts.js'
+
+/** Staff-facing renderings of requests: bilingual labels, compact lines. */
+
+export function isOverdue(r: RightsRequest, now: Date): boolean {
+  return Boolean(r.dueAt) && (r.state === 'verified' || r.state === 'replied' || r.state === 'submitted') && Date.parse(r.dueAt!) < now.getTime()
+}
+
+export function listLine(r: RightsRequest, now: Date): string {
+  const state = STATE_NAMES[r.state]
+  const due = r.dueAt && r.state !== 'closed' && r.state !== 'rejected' ? ` | 期限 due ${shanghaiDate(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''
+  return `${r.id} | ${kindName(r, 'zh')} ${r.kind === 'inquiry' ? 'inquiry' : r.type} | ${state.zh} ${r.state}${due}`
+}
+
+const both = (key: string): string => `${fieldLabel(key, 'zh')} ${fieldLabel(key, 'en')}`
+
+export function detailView(r: RightsRequest, now: Date): string {
+  const lines = [
+    `${r.id} | ${kindName(r, 'zh')} ${kindName(r, 'en')}`,
+    `状态 State: ${STATE_NAMES[r.state].zh} ${r.state}${r.dueAt ? ` | 期限 Due: ${shanghaiDateTime(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''}`,
+    `提交 Filed: ${shanghaiDateTime(r.createdAt)} (${r.channel})${r.verifiedAt ? ` | 核验 Verified: ${shanghaiDateTime(r.verifiedAt)}` : ''}`,
+  ]
+  const p = r.personal
+  if (!p) {
+    lines.push('个人信息已按保存期限删除 Personal data purged after retention.')
+  } else {
+    if (p.name) lines.push(`${both('name')}: ${p.name}`)
+    if (p.email) lines.push(`${both('email')}: ${p.email}`)
+    if (p.phone) lines.push(`${both('phone')}: ${p.phone}`)
+    if (p.company) lines.push(`${both('company')}: ${p.company}`)
+    for (const [k, v] of Object.entries(p.details ?? {})) lines.push(`${both(k)}: ${preview(v, 300)}`)
+  }
+  if (r.replies.length) lines.push(`答复 Replies: ${r.replies.length}, last ${shanghaiDateTime(r.replies[r.replies.length - 1]!.at)}`)
+  lines.push('记录 Audit:')
+  for (const a of r.audit.slice(-6)) lines.push(`  ${shanghaiDateTime(a.at)} ${a.actor} ${a.action}${a.note ? ` (${preview(a.note, 60)})` : ''}`)
+  return lines.join('\n')
+}
+
+export const STAFF_HELP = [
+  '工作人员命令 Staff commands:',
+  '/list [state] 列出请求 list (open·submitted·verified·replied·closed·rejected·overdue·all)',
+  '/show ID 查看 show one',
+  '/verify ID 身份已核验，开始计时 identity checked: the response window starts',
+  '/reply ID 文本 回复用户 reply to the requester',
+  '/close ID [备注] 办结 close (note: no personal data)',
+  '/reject ID 理由 拒绝（须说明理由）reject with a reason',
+  'ID 格式 format: PR-YYYYMMDD-XXXXXX',
+].join('\n')

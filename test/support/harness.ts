@@ -1,0 +1,67 @@
+import { Duration } from 'luxon'
+import { createAssistant } from '../../src/assistant/assistant.js'
+import { createHeldNotices, holdingNotifier } from '../../src/assistant/held-notices.js'
+import type { Conversation } from '../../src/assistant/rights/conversation.js'
+import { createRightsFlow } from '../../src/assistant/rights/flow.js'
+import { createStaffCommands } from '../../src/assistant/staff/commands.js'
+import { createStatusStep } from '../../src/assistant/status.js'
+import type { IncomingKind } from '../../src/assistant/types.js'
+import { silentLogger } from '../../src/log.js'
+import type { PolicyStore } from '../../src/policy/types.js'
+import { MemoryConversationStore } from '../../src/storage/conversation-store.js'
+import { openMemoryStorage } from '../../src/storage/open.js'
+import { fakePolicy } from './fake-policy.js'
+
+/** A settable clock for tests. */
+export class TestClock {
+  constructor(private t = new Date('2026-11-29T02:00:00Z')) {}
+  now = (): Date => new Date(this.t)
+  advance(ms: number): void {
+    this.t = new Date(this.t.getTime() + ms)
+  }
+  set(d: Date): void {
+    this.t = d
+  }
+}
+
+export const STAFF_ID = 'staff-openid'
+
+/** The assistant wired with in-memory storage, as compose.ts wires the real one. */
+export function harness(options: { policy?: PolicyStore; timeoutMs?: number } = {}) {
+  const clock = new TestClock()
+  const logger = silentLogger()
+  const policy = options.policy ?? fakePolicy()
+  const storage = openMemoryStorage<Conversation>(clock)
+  const held = createHeldNotices(new MemoryConversationStore<{ texts: string[] }>(clock))
+  const notifier = holdingNotifier(held)
+  const assistant = createAssistant({
+    policy,
+    clock,
+    logger,
+    heldNotices: held,
+    steps: (tools) => [
+      createStaffCommands({
+        requests: storage.requests,
+        notifier,
+        logger,
+        isStaff: (i) => i.userId === STAFF_ID,
+        responseWindow: Duration.fromISO('P15D'),
+      }),
+      createStatusStep(storage.requests),
+      createRightsFlow(
+        { requests: storage.requests, conversations: storage.conversations, preferences: storage.preferences, policy, logger, timeoutMs: options.timeoutMs ?? 30 * 60_000 },
+        tools,
+      ),
+    ],
+  })
+  const sendAs = async (userId: string, text: string, kind: IncomingKind = 'text') =>
+    (await assistant.handle({ channel: 'wechat-oa', userId, kind, text, receivedAt: clock.now() }))?.text ?? ''
+  return { clock, storage, assistant, held, send: (text: string) => sendAs('user-1', text), sendAs, staff: (text: string) => sendAs(STAFF_ID, text) }
+}
+
+/** The request id in a reply. */
+export function idIn(text: string): string {
+  const m = /PR-\d{8}-[A-Z0-9]{6}/.exec(text)
+  if (!m) throw new Error(`no request id in: ${text}`)
+  return m[0]
+}
