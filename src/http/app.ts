@@ -1,6 +1,7 @@
 import type { Router } from '@koa/router'
 import Koa from 'koa'
 import type { Assistant, Clock, Incoming, Reply } from '../assistant/types.js'
+import { errorSummary } from '../channels/wechat-oa/errors.js'
 import { createWechatRouter } from '../channels/wechat-oa/router.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
@@ -31,6 +32,8 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   const started = deps.clock.now().getTime()
   // Errors are rendered and logged by the boundary; keep Koa from printing them to stderr again.
   app.silent = true
+  // What still reaches Koa's error event (e.g. a client hanging up mid-response) is logged, not fatal.
+  app.on('error', (error: unknown) => deps.logger.warn({ ...errorSummary(error) }, 'http error outside a request'))
 
   app.use(errorBoundary(deps.logger))
 
