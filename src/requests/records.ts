@@ -111,6 +111,7 @@ export function purgeRecord(record: RightsRequest, now: Date): RightsRequest {
   return deepFreeze(draft)
 }
 
+/** True when the record passes every condition of the filter (no filter: all records). */
 export function matchesFilter(record: RightsRequest, filter: RequestFilter | undefined): boolean {
   if (!filter) return true
   if (filter.states && !filter.states.includes(record.state)) return false
@@ -118,6 +119,7 @@ export function matchesFilter(record: RightsRequest, filter: RequestFilter | und
   return true
 }
 
+/** Still awaiting staff: submitted, verified or replied. */
 export function isOpen(record: RightsRequest): boolean {
   return OPEN_STATES.has(record.state)
 }
