@@ -2,7 +2,7 @@ import type { Logger } from '../log.js'
 import { detectLang, type Lang } from '../lang.js'
 import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
 import { isHelp, isMore, topicNumber } from './intents.js'
-import { normalizeText } from './normalize.js'
+import { cleanText, normalizeText } from './normalize.js'
 import { PageMemory } from './page-memory.js'
 import { fits } from './fit.js'
 import type { HeldNotices } from './notifier.js'
@@ -12,8 +12,10 @@ import type { Assistant, Clock, Incoming, Reply } from './types.js'
 /** What every step of the pipeline sees about one incoming message. */
 export interface TurnContext {
   readonly incoming: Incoming
-  /** Normalised text (see normalizeText). */
+  /** Normalised text for recognising words (see normalizeText). */
   readonly text: string
+  /** The text as the person wrote it, cleaned of control characters (see cleanText): what gets stored. */
+  readonly rawText: string
   readonly lang: Lang
   /** channel:userId — the key for per-user state. */
   readonly userKey: string
@@ -123,10 +125,12 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   }
 
   async function handle(incoming: Incoming): Promise<Reply | null> {
-    const text = incoming.kind === 'text' ? normalizeText(incoming.text) : ''
+    const rawText = incoming.kind === 'text' ? cleanText(incoming.text) : ''
+    const text = rawText.normalize('NFKC')
     const ctx: TurnContext = {
       incoming,
       text,
+      rawText,
       lang: detectLang(text),
       userKey: userKeyOf(incoming),
       now: clock.now(),
@@ -175,7 +179,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       if (topic) return answerTopic({ ...ctx, lang: 'zh' }, topic.number)
     }
     if (/^(HELP|MENU)$/i.test(key) || key === '') return reply(texts.welcome(policy.topics()))
-    return handleText({ ...ctx, text: normalizeText(key.replace(/_/g, ' ')), lang: detectLang(key) })
+    const keyText = cleanText(key.replace(/_/g, ' '))
+    return handleText({ ...ctx, text: normalizeText(keyText), rawText: keyText, lang: detectLang(key) })
   }
 
   return { handle }

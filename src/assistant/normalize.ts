@@ -7,20 +7,24 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /**
- * Canonical form of user text: NFKC (full-width digits and letters become ASCII, so "１" is "1"),
- * invisible and control characters removed, whitespace collapsed, length capped.
+ * User text as it is kept (complaints, messages to staff, staff replies): invisible and control
+ * characters removed, whitespace collapsed, length capped, the person's own punctuation untouched.
  * Lone surrogates (garbled input) are replaced rather than allowed to break later encoding.
  */
-export function normalizeText(raw: string): string {
+export function cleanText(raw: string): string {
   return raw
     .slice(0, MAX_TEXT_CHARS * 2)
-    .normalize('NFKC')
     .replace(INVISIBLE, '')
     .replace(/[ \t\r\f\v\u3000]+/g, ' ')
     .replace(/\n{3,}/g, '\n\n')
     .trim()
     .slice(0, MAX_TEXT_CHARS)
     .replace(LONE_SURROGATE, '\uFFFD')
+}
+
+/** The form used for recognising words: cleanText plus NFKC, so full-width "１" is "1" and "／list" is "/list". */
+export function normalizeText(raw: string): string {
+  return cleanText(raw).normalize('NFKC')
 }
 
 const STRIP_PUNCT = /[\s.!！。?？,，、~～…:：;；"“”'‘’()（）【】\[\]<>《》]+/g

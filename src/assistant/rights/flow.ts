@@ -133,7 +133,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
   }
 
   async function fileInquiry(ctx: TurnContext, convo: Conversation): Promise<Reply> {
-    const message = ctx.incoming.text.trim().slice(0, MAX_DETAIL_CHARS)
+    const message = ctx.rawText.slice(0, MAX_DETAIL_CHARS)
     const record = await requests.create(
       { kind: 'inquiry', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: { details: { message } } },
       { actor: 'user', action: 'created', note: 'inquiry' },
@@ -179,7 +179,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       const freeText = key === 'complaint'
       if (!freeText && isQuestion(text) && policy.answer(text, ctx.lang)) return false
       if (commandWord(text) === '') return false
-      f.details[key] = text.slice(0, MAX_DETAIL_CHARS)
+      f.details[key] = ctx.rawText.slice(0, MAX_DETAIL_CHARS)
       return true
     }
     return false

@@ -136,7 +136,8 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
     }
     const actor = `staff:${ctx.incoming.userId}` as const
     try {
-      const cmd = parseStaffCommand(ctx.text)
+      // Parse the text as typed, so a reply keeps its own punctuation; only the slash may be full-width.
+      const cmd = parseStaffCommand(ctx.rawText.replace(/^／/, '/'))
       return await run(ctx, cmd, actor)
     } catch (err) {
       if (err instanceof StaffCommandError) return say(`${ERRORS[err.code]}${err.code === 'unknown' ? `\n\n${STAFF_HELP}` : ''}`)

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import { harness, idIn } from '../support/harness.js'
+
+async function fileDeletion(h: ReturnType<typeof harness>, userId = 'user-1'): Promise<string> {
+  await h.sendAs(userId, 'Delete my data. My name is John Smith, email john@example.org')
+  await h.sendAs(userId, 'skip')
+  return idIn(await h.sendAs(userId, 'yes'))
+}
+
+describe('staff commands', () => {
+  it('/help lists the commands in both languages', async () => {
+    const h = harness()
+    const help = await h.staff('/help')
+    for (const c of ['/list', '/show', '/verify', '/reply', '/close', '/reject']) expect(help).toContain(c)
+    expect(help).toMatch(/工作人员命令 Staff commands/)
+  })
+
+  it('/list shows open requests soonest due first, and filters by state', async () => {
+    const h = harness()
+    const a = await fileDeletion(h, 'u-a')
+    h.clock.advance(3_600_000)
+    const b = await fileDeletion(h, 'u-b')
+    const c = await fileDeletion(h, 'u-c')
+    await h.staff(`/verify ${c}`)
+    h.clock.advance(3_600_000)
+    await h.staff(`/verify ${b}`)
+    const list = await h.staff('/list')
+    expect(list).toMatch(/Requests \(open\): 3/)
+    expect(list.indexOf(c)).toBeLessThan(list.indexOf(b))
+    expect(list.indexOf(b)).toBeLessThan(list.indexOf(a))
+    await h.staff(`/close ${a}`)
+    expect(await h.staff('/list')).not.toContain(a)
+    expect(await h.staff('/list closed')).toContain(a)
+    expect(await h.staff('/list bogus')).toMatch(/Unknown state/)
+  })
+
+  it('/show gives the whole request to staff', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    const shown = await h.staff(`/show ${id.toLowerCase()}`)
+    expect(shown).toContain(id)
+    expect(shown).toContain('John Smith')
+    expect(shown).toContain('john@example.org')
+    expect(shown).toMatch(/user created/)
+  })
+
+  it('/verify starts the window and tells the requester the due date with their next message', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    const staffView = await h.staff(`/verify ${id}`)
+    expect(staffView).toMatch(/Verified; due 2026-12-14/)
+    expect(staffView).toMatch(/next message/)
+    const r = await h.storage.requests.get(id)
+    expect(r).toMatchObject({ state: 'verified', verifiedAt: '2026-11-29T02:00:00.000Z', dueAt: '2026-12-14T02:00:00.000Z' })
+    const next = await h.send('help')
+    expect(next).toMatch(/我们将在 2026-12-14 前答复您/)
+    expect(next).toContain('隐私助手')
+    expect(await h.staff(`/verify ${id}`)).toMatch(/cannot verify again/)
+  })
+
+  it('/reply records the reply and it reaches the requester; /close ends it', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    await h.staff(`/verify ${id}`)
+    expect(await h.staff(`/reply ${id} We have deleted your data.`)).toMatch(/recorded/)
+    const r = await h.storage.requests.get(id)
+    expect(r?.state).toBe('replied')
+    expect(r?.replies.at(-1)).toMatchObject({ by: 'staff:staff-openid', text: 'We have deleted your data.' })
+    expect(await h.send('status')).toMatch(/2026-12-14/)
+    const got = await h.send('status')
+    expect(got).toContain('We have deleted your data.')
+    expect(got).toContain(id)
+    await h.staff(`/close ${id} done`)
+    expect((await h.storage.requests.get(id))?.state).toBe('closed')
+    expect(await h.staff(`/reply ${id} more`)).toMatch(/cannot reply/)
+  })
+
+  it('/reject requires a reason and tells the requester the reason and how to complain', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    expect(await h.staff(`/reject ${id}`)).toMatch(/reason/)
+    expect((await h.storage.requests.get(id))?.state).toBe('submitted')
+    await h.staff(`/reject ${id} Identity could not be verified`)
+    const r = await h.storage.requests.get(id)
+    expect(r?.state).toBe('rejected')
+    expect(r?.audit.at(-1)).toMatchObject({ action: 'rejected', note: 'Identity could not be verified' })
+    const told = await h.send('help')
+    expect(told).toContain('Identity could not be verified')
+    expect(told).toMatch(/complain/)
+  })
+
+  it('a wrong or malformed id and an unknown command get clear errors', async () => {
+    const h = harness()
+    expect(await h.staff('/show PR-20261129-ZZZZZZ')).toMatch(/No request PR-20261129-ZZZZZZ/)
+    expect(await h.staff('/show 12345')).toMatch(/Malformed id/)
+    expect(await h.staff('/verify')).toMatch(/Missing request id/)
+    expect(await h.staff('/frobnicate')).toMatch(/Unknown command/)
+    expect(await h.staff(`/reply PR-20261129-ABCDEF ${'x'.repeat(2000)}`)).toMatch(/too long/)
+  })
+
+  it('someone not on the staff list learns nothing about any request', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    for (const cmd of ['/list', `/show ${id}`, `/verify ${id}`, `/close ${id}`, '/help']) {
+      const reply = await h.sendAs('intruder', cmd)
+      expect(reply).not.toContain(id)
+      expect(reply).not.toContain('John')
+      expect(reply).toMatch(/don’t know that command/)
+    }
+    expect((await h.storage.requests.get(id))?.state).toBe('submitted')
+  })
+
+  it('inquiries are listed for staff and answered with /reply, with no verification', async () => {
+    const h = harness()
+    await h.send('人工')
+    const id = idIn(await h.send('请问可以开发票吗'))
+    expect(await h.staff('/list')).toContain(id)
+    expect(await h.staff(`/verify ${id}`)).toMatch(/no verification/)
+    await h.staff(`/reply ${id} 可以，请发邮件给我们。`)
+    expect((await h.storage.requests.get(id))?.state).toBe('replied')
+    expect(await h.send('你好')).toContain('可以，请发邮件给我们。')
+  })
+})
