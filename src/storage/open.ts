@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Clock } from '../assistant/types.js'
 import type { Logger } from '../log.js'
@@ -33,6 +34,9 @@ export interface OpenStorageOptions {
 export async function openStorage<C = unknown>(options: OpenStorageOptions): Promise<Storage<C>> {
   const dataDir = path.resolve(options.dataDir)
   await ensureDir(dataDir)
+  // An existing DATA_DIR keeps the mode its owner gave it; say so when others can read it.
+  const mode = (await stat(dataDir)).mode & 0o777
+  if (mode & 0o077) options.logger.warn({ dataDir, mode: mode.toString(8) }, 'DATA_DIR is accessible to other users; 0700 is recommended')
   const requests = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock: options.clock, logger: options.logger })
   const conversations = await openConversationStore<C>(path.join(dataDir, 'conversations.json'), options.clock)
   const preferences = await openPreferencesStore(path.join(dataDir, 'preferences.json'), options.clock)

@@ -1,12 +1,12 @@
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Duration } from 'luxon'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { silentLogger } from '../../src/log.js'
+import { createLogger, silentLogger } from '../../src/log.js'
 import type { NewRequest } from '../../src/requests/model.js'
 import { CorruptStoreError } from '../../src/storage/errors.js'
 import { conversationKey } from '../../src/storage/conversation-store.js'
-import { openStorage, type Storage } from '../../src/storage/open.js'
+import { openStorage } from '../../src/storage/open.js'
 import { TestClock, tempDataDir } from './helpers.js'
 
 const req = (userId: string): NewRequest => ({
@@ -161,6 +161,20 @@ describe('write failures', () => {
     expect(await s.requests.list()).toEqual([])
     expect(await s.requests.countOpenByUser('wechat-oa', 'u1')).toBe(0)
     await s.close()
+    await cleanup()
+  })
+})
+
+describe('an existing DATA_DIR', () => {
+  it('is used as is, with a warning when other users can read it', async () => {
+    const { root, cleanup } = await tempDataDir()
+    await chmod(root, 0o755)
+    const lines: string[] = []
+    const logger = createLogger({ destination: { write: (l: string) => lines.push(l) } as unknown as NodeJS.WritableStream })
+    const s = await openStorage({ dataDir: root, clock: new TestClock(new Date()), logger })
+    await s.close()
+    expect((await stat(root)).mode & 0o777).toBe(0o755)
+    expect(lines.some((l) => l.includes('DATA_DIR is accessible'))).toBe(true)
     await cleanup()
   })
 })
