@@ -5,12 +5,23 @@ export interface Recipient {
 }
 
 /**
+ * How a notification went: 'sent' = handed to the platform; 'held' = it waits and is delivered with
+ * that person's next reply (e.g. WeChat's 48-hour window has closed); 'queued' = durably stored and
+ * being retried (the platform was slow or failing).
+ */
+export type Delivery = 'sent' | 'held' | 'queued'
+
+/**
  * Sends messages that are not a reply to the current message: staff replies and due dates to
- * requesters, reminders to staff. 'sent' means handed to the platform; 'held' means it waits and is
- * delivered with that person's next reply (e.g. WeChat's 48-hour window has closed).
+ * requesters, reminders to staff. Resolves only once the message is durably stored or delivered.
  */
 export interface Notifier {
-  notify(to: Recipient, text: string): Promise<'sent' | 'held'>
+  notify(to: Recipient, text: string, options?: NotifyOptions): Promise<Delivery>
+}
+
+export interface NotifyOptions {
+  /** Also send a template message (reaches users outside the 48-hour window) when one is configured. */
+  readonly template?: { readonly title: string; readonly requestId: string; readonly status: string }
 }
 
 /** Messages waiting for their recipient's next message. */

@@ -6,7 +6,7 @@ import type { TurnContext, TurnHandler } from '../assistant.js'
 import { dueFrom, shanghaiDate } from '../dates.js'
 import { clipReply } from '../fit.js'
 import type { Incoming, Reply } from '../types.js'
-import type { Notifier } from '../notifier.js'
+import type { Delivery, Notifier } from '../notifier.js'
 import { looksLikeCommand, parseStaffCommand, StaffCommandError, type StaffCommand } from './parse.js'
 import * as userTexts from './user-texts.js'
 import { detailView, isOverdue, listLine, STAFF_HELP } from './views.js'
@@ -46,14 +46,15 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
     return r
   }
 
-  async function deliver(r: RightsRequest, text: string): Promise<'sent' | 'held'> {
-    return notifier.notify({ channel: r.channel, userId: r.userId }, text)
+  async function deliver(r: RightsRequest, text: string, status: string): Promise<Delivery> {
+    return notifier.notify({ channel: r.channel, userId: r.userId }, text, { template: { title: text.split('\n')[0] ?? '', requestId: r.id, status } })
   }
 
-  const deliveryNote = (how: 'sent' | 'held'): string =>
-    how === 'sent'
-      ? '已发送给用户。 Delivered to the requester.'
-      : '用户目前无法接收主动消息（超过 48 小时未互动），消息将在其下次发消息时送达。 The requester is outside the 48-hour window: it will be delivered with their next message.'
+  const deliveryNote = (how: Delivery): string => {
+    if (how === 'sent') return '已发送给用户。 Delivered to the requester.'
+    if (how === 'queued') return '消息已保存，正在重试发送。 Saved; delivery is being retried.'
+    return '用户目前无法接收主动消息（超过 48 小时未互动），消息已保留，将在其下次发消息时送达。 Waiting: the requester is outside the 48-hour window, so it will be delivered with their next message.'
+  }
 
   async function run(ctx: TurnContext, cmd: StaffCommand, actor: `staff:${string}`): Promise<Reply> {
     if (cmd.name === 'help') return say(STAFF_HELP)
@@ -71,7 +72,7 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
         const r = await changed(
           await requests.update(current.id, { state: 'verified', verifiedAt: ctx.now.toISOString(), dueAt }, { actor, action: 'verified' }),
         )
-        const how = await deliver(r, userTexts.verified(r, shanghaiDate(dueAt)))
+        const how = await deliver(r, userTexts.verified(r, shanghaiDate(dueAt)), 'verified')
         logger.info({ event: 'request.verified', id: r.id, delivery: how })
         return say(`${r.id} 已核验，答复期限 ${shanghaiDate(dueAt)}。 Verified; due ${shanghaiDate(dueAt)}.\n${deliveryNote(how)}`)
       }
@@ -88,14 +89,14 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
             { actor, action: 'replied' },
           ),
         )
-        const how = await deliver(r, userTexts.staffReply(r, cmd.text))
+        const how = await deliver(r, userTexts.staffReply(r, cmd.text), 'replied')
         logger.info({ event: 'request.replied', id: r.id, delivery: how })
         return say(`已记录对 ${r.id} 的回复。 Reply to ${r.id} recorded.\n${deliveryNote(how)}\n办结请用 To finish: /close ${r.id}`)
       }
       case 'close': {
         if (isFinal) return say(`${current.id} 已是 ${current.state}。 Already ${current.state}.`)
         const r = await changed(await requests.update(current.id, { state: 'closed', closedAt: ctx.now.toISOString() }, { actor, action: 'closed', note: cmd.note }))
-        const how = await deliver(r, userTexts.closed(r))
+        const how = await deliver(r, userTexts.closed(r), 'closed')
         logger.info({ event: 'request.closed', id: r.id, delivery: how })
         return say(`${r.id} 已办结。 Closed.\n${deliveryNote(how)}`)
       }
@@ -104,7 +105,7 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
         const r = await changed(
           await requests.update(current.id, { state: 'rejected', closedAt: ctx.now.toISOString() }, { actor, action: 'rejected', note: cmd.text }),
         )
-        const how = await deliver(r, userTexts.rejected(r, cmd.text))
+        const how = await deliver(r, userTexts.rejected(r, cmd.text), 'rejected')
         logger.info({ event: 'request.rejected', id: r.id, delivery: how })
         return say(`${r.id} 已拒绝，理由已告知用户。 Rejected; the requester is told the reason.\n${deliveryNote(how)}`)
       }
