@@ -3,7 +3,7 @@
  *   npx tsx bench/requests.ts
  * For each history size the shard files are written directly (fast), the storage is opened, and we
  * time (a) a conversation-state write — what every message ("turn") pays — and (b) filing a request.
- * The turn must stay flat; filing pays for the current month's shard only.
+ * The turn must stay flat; filing pays for the current month's last shard part only (≤ 1000 records).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -12,6 +12,7 @@ import { DateTime } from 'luxon'
 import { silentLogger } from '../src/log.js'
 import { REQUEST_ID_ALPHABET } from '../src/requests/ids.js'
 import type { RequestRecord } from '../src/requests/model.js'
+import { DEFAULT_SHARD_CAPACITY } from '../src/storage/file-request-repository.js'
 import { openStorage } from '../src/storage/open.js'
 
 const NOW = new Date('2026-11-15T04:00:00Z')
@@ -56,23 +57,32 @@ function fakeRecord(day: DateTime, i: number): RequestRecord {
   }
 }
 
-/** Writes `total` requests into shards; `spread` months ending with the current one share them evenly. */
+/**
+ * Writes `total` requests into shard files as the repository lays them out (parts of
+ * DEFAULT_SHARD_CAPACITY per month); `spread` months ending with the current one share them evenly.
+ * Returns the size of the part new requests will go into.
+ */
 async function populate(dir: string, total: number, spread: number): Promise<number> {
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const current = DateTime.fromJSDate(NOW, { zone: 'Asia/Shanghai' }).startOf('month')
-  let currentCount = 0
+  let target = 0
   for (let m = 0; m < spread; m++) {
     const month = current.minus({ months: m })
     const n = Math.floor(total / spread) + (m < total % spread ? 1 : 0)
-    const requests: Record<string, RequestRecord> = {}
-    for (let i = 0; i < n; i++) {
-      const r = fakeRecord(month.plus({ days: i % 10, hours: 1 }), i)
-      requests[r.id] = r
+    for (let part = 1, done = 0; done < n; part++) {
+      const size = Math.min(DEFAULT_SHARD_CAPACITY, n - done)
+      const requests: Record<string, RequestRecord> = {}
+      for (let i = done; i < done + size; i++) {
+        const r = fakeRecord(month.plus({ days: i % 10, hours: 1 }), i)
+        requests[r.id] = r
+      }
+      done += size
+      if (m === 0) target = size === DEFAULT_SHARD_CAPACITY ? 0 : size
+      const name = part === 1 ? month.toFormat('yyyy-MM') : `${month.toFormat('yyyy-MM')}.${part}`
+      await writeFile(path.join(dir, `${name}.json`), JSON.stringify({ version: 1, requests }), { mode: 0o600 })
     }
-    if (m === 0) currentCount = n
-    await writeFile(path.join(dir, `${month.toFormat('yyyy-MM')}.json`), JSON.stringify({ version: 1, requests }), { mode: 0o600 })
   }
-  return currentCount
+  return target
 }
 
 function stats(samples: number[]): { median: number; p99: number } {
@@ -91,17 +101,17 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
   return out
 }
 
-async function scenario(label: string, stored: number, spread: number, filingCount = FILINGS): Promise<Record<string, string | number>> {
+async function scenario(label: string, stored: number, spread: number): Promise<Record<string, string | number>> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'jiku-bench-'))
   try {
-    const currentShard = await populate(path.join(root, 'requests'), stored, spread)
+    const targetPart = await populate(path.join(root, 'requests'), stored, spread)
     const t0 = performance.now()
     const storage = await openStorage<{ step: string; n: number }>({ dataDir: root, clock, logger: silentLogger() })
     const openMs = performance.now() - t0
     for (let i = 0; i < ACTIVE_CONVERSATIONS; i++) await storage.conversations.set(`wechat-oa:active${i}`, { step: 'ask-email', n: i })
     const turns = stats(await timeEach(TURNS, (i) => storage.conversations.set(`wechat-oa:active${i % ACTIVE_CONVERSATIONS}`, { step: 'confirm', n: i })))
     const filings = stats(
-      await timeEach(filingCount, (i) =>
+      await timeEach(FILINGS, (i) =>
         storage.requests.create({ kind: 'rights', type: 'delete', channel: 'wechat-oa', userId: `oBench${i}`, personal: { email: `b${i}@example.com` } }),
       ),
     )
@@ -109,7 +119,7 @@ async function scenario(label: string, stored: number, spread: number, filingCou
     const f = (x: number) => x.toFixed(2)
     return {
       stored: label,
-      'current shard': currentShard,
+      'target part (before)': targetPart,
       'open ms': Math.round(openMs),
       'turn ms (median / p99)': `${f(turns.median)} / ${f(turns.p99)}`,
       'file request ms (median / p99)': `${f(filings.median)} / ${f(filings.p99)}`,
@@ -122,8 +132,11 @@ async function scenario(label: string, stored: number, spread: number, filingCou
 const started = performance.now()
 const rows = []
 for (const n of [1_000, 10_000, 100_000]) rows.push(await scenario(`${n / 1000}k over ${MONTHS} months`, n, MONTHS))
-// Worst case for filing: a whole history in the current month. The turn is unaffected.
-rows.push(await scenario('100k in this month', 100_000, 1, 5))
-console.log(`${ACTIVE_CONVERSATIONS} active conversations; ${TURNS} turns and ${FILINGS} filings per row (5 in the last); every write fsync'd\n`)
+// Worst case for filing: a whole history in the current month, its last part nearly full.
+rows.push(await scenario('99.9k in this month', 100_000 - FILINGS, 1))
+console.log(
+  `${ACTIVE_CONVERSATIONS} active conversations; ${TURNS} turns and ${FILINGS} filings per row; ` +
+    `shard parts of ${DEFAULT_SHARD_CAPACITY}; every write fsync'd\n`,
+)
 console.table(rows)
 console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`)

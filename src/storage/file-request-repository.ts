@@ -25,10 +25,19 @@ import { ensureDir } from './fs-utils.js'
 import { AtomicJsonFile } from './json-file.js'
 import { isShardData, type ShardData } from './request-schema.js'
 
-const SHARD_FILE = /^(\d{4}-(0[1-9]|1[0-2]))\.json$/
+/** "2026-11.json" is part 1 of November 2026, "2026-11.2.json" part 2, and so on. */
+const SHARD_FILE = /^(\d{4}-(?:0[1-9]|1[0-2]))(?:\.([2-9]|[1-9]\d+))?\.json$/
+
+/** Default records per shard file before a month rolls over to its next part. */
+export const DEFAULT_SHARD_CAPACITY = 1000
 
 interface Shard {
+  /** File name without ".json", for logs. */
+  readonly name: string
   readonly month: string
+  readonly part: number
+  /** Records in the shard, kept so choosing the shard to file into is O(1). */
+  count: number
   readonly adapter: AtomicJsonFile<ShardData>
   readonly db: Low<ShardData>
 }
@@ -38,13 +47,16 @@ export interface FileRequestRepositoryOptions {
   dir: string
   clock: Clock
   logger: Logger
+  /** Records per file before the month opens its next part (default 1000); bounds the cost of filing. */
+  shardCapacity?: number
 }
 
 /**
- * Requests sharded into one lowdb file per creation month (the Shanghai month in the id, so an id
- * names its shard). Filing a request rewrites only the current month's file; old months are
- * rewritten only when one of their requests changes or is purged. Everything is loaded at open and
- * reads are served from memory.
+ * Requests sharded into lowdb files by creation month (the Shanghai month in the id), each month
+ * split into parts of at most `shardCapacity` records. Filing a request rewrites only the current
+ * month's last part, so its cost is bounded by the capacity however many requests exist or arrive
+ * this month; older files are rewritten only when one of their requests changes or is purged.
+ * Everything is loaded at open (id → shard map) and reads are served from memory.
  */
 export class FileRequestRepository implements RequestRepository {
   readonly #dir: string
@@ -53,12 +65,16 @@ export class FileRequestRepository implements RequestRepository {
   readonly #shards = new Map<string, Shard>()
   readonly #shardOf = new Map<string, Shard>()
   readonly #byUser = new Map<string, Set<string>>()
+  /** The part new requests of a month go into. */
+  readonly #lastPart = new Map<string, Shard>()
+  readonly #capacity: number
   #closed = false
 
   private constructor(options: FileRequestRepositoryOptions) {
     this.#dir = path.resolve(options.dir)
     this.#clock = options.clock
     this.#logger = options.logger
+    this.#capacity = Math.max(1, options.shardCapacity ?? DEFAULT_SHARD_CAPACITY)
   }
 
   /** Loads every shard; throws CorruptStoreError naming the first unreadable file (nothing is written). */
@@ -71,26 +87,38 @@ export class FileRequestRepository implements RequestRepository {
   async #load(): Promise<void> {
     const started = performance.now()
     await ensureDir(this.#dir)
-    const names = (await readdir(this.#dir)).filter((n) => SHARD_FILE.test(n)).sort()
+    const names = (await readdir(this.#dir)).filter((n) => SHARD_FILE.test(n))
     let count = 0
     for (const name of names) {
-      const shard = this.#newShard(name.slice(0, 7))
+      const [, month = '', part = '1'] = SHARD_FILE.exec(name) ?? []
+      const shard = this.#newShard(month, Number(part))
       await shard.db.read()
       for (const record of Object.values(shard.db.data.requests)) {
         if (this.#shardOf.has(record.id)) throw new CorruptStoreError(shard.adapter.file, `duplicate request id ${record.id}`)
         deepFreeze(record)
         this.#index(record, shard)
+        shard.count++
         count++
       }
     }
     this.#logger.info({ shards: names.length, requests: count, ms: Math.round(performance.now() - started) }, 'request store opened')
   }
 
-  #newShard(month: string): Shard {
-    const adapter = new AtomicJsonFile<ShardData>(path.join(this.#dir, `${month}.json`), { validate: isShardData })
-    const shard: Shard = { month, adapter, db: new Low<ShardData>(adapter, { version: 1, requests: {} }) }
-    this.#shards.set(month, shard)
+  #newShard(month: string, part: number): Shard {
+    const name = part === 1 ? month : `${month}.${part}`
+    const adapter = new AtomicJsonFile<ShardData>(path.join(this.#dir, `${name}.json`), { validate: isShardData })
+    const shard: Shard = { name, month, part, count: 0, adapter, db: new Low<ShardData>(adapter, { version: 1, requests: {} }) }
+    this.#shards.set(name, shard)
+    const last = this.#lastPart.get(month)
+    if (!last || last.part < part) this.#lastPart.set(month, shard)
     return shard
+  }
+
+  /** The month's last part, or a new part when it is full. */
+  #shardForNew(month: string): Shard {
+    const last = this.#lastPart.get(month)
+    if (last && last.count < this.#capacity) return last
+    return this.#newShard(month, (last?.part ?? 0) + 1)
   }
 
   #index(record: RightsRequest, shard: Shard): void {
@@ -115,9 +143,9 @@ export class FileRequestRepository implements RequestRepository {
     let id = newRequestId(this.#clock)
     while (this.#shardOf.has(id)) id = newRequestId(this.#clock)
     const record = buildRecord(id, input, this.#clock.now(), audit)
-    const month = requestIdMonth(id)
-    const shard = this.#shards.get(month) ?? this.#newShard(month)
+    const shard = this.#shardForNew(requestIdMonth(id))
     shard.db.data.requests[id] = record
+    shard.count++
     this.#index(record, shard)
     try {
       await shard.db.write()
@@ -125,9 +153,10 @@ export class FileRequestRepository implements RequestRepository {
       // Not durable, so it must not exist: the caller will tell the user it failed.
       if (shard.db.data.requests[id] === record) {
         delete shard.db.data.requests[id]
+        shard.count--
         this.#unindex(record)
       }
-      this.#logger.error({ requestId: id, shard: month, err: (e as Error).message }, 'request create failed')
+      this.#logger.error({ requestId: id, shard: shard.name, err: (e as Error).message }, 'request create failed')
       throw e
     }
     return record
@@ -161,7 +190,7 @@ export class FileRequestRepository implements RequestRepository {
       await shard.db.write()
     } catch (e) {
       if (shard.db.data.requests[id] === next) shard.db.data.requests[id] = current
-      this.#logger.error({ requestId: id, shard: shard.month, err: (e as Error).message }, 'request update failed')
+      this.#logger.error({ requestId: id, shard: shard.name, err: (e as Error).message }, 'request update failed')
       throw e
     }
     return next
@@ -191,7 +220,7 @@ export class FileRequestRepository implements RequestRepository {
           (e: unknown) => {
             // Restore so memory matches disk; the next run retries.
             for (const [before, after] of replaced) if (shard.db.data.requests[before.id] === after) shard.db.data.requests[before.id] = before
-            this.#logger.error({ shard: shard.month, count: replaced.length, err: (e as Error).message }, 'request purge failed')
+            this.#logger.error({ shard: shard.name, count: replaced.length, err: (e as Error).message }, 'request purge failed')
             throw e
           },
         ),

@@ -6,6 +6,7 @@ import { createLogger, silentLogger } from '../../src/log.js'
 import type { NewRequest } from '../../src/requests/model.js'
 import { CorruptStoreError } from '../../src/storage/errors.js'
 import { conversationKey } from '../../src/storage/conversation-store.js'
+import { FileRequestRepository } from '../../src/storage/file-request-repository.js'
 import { openStorage } from '../../src/storage/open.js'
 import { TestClock, tempDataDir } from './helpers.js'
 
@@ -84,6 +85,26 @@ describe('openStorage on disk', () => {
     await s.requests.update(old.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
     expect(await readFile(oldShard, 'utf8')).toContain('"closed"')
     await s.close()
+  })
+
+  it('splits a busy month into parts of bounded size, and files into the last part', async () => {
+    const repo = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock, logger: silentLogger(), shardCapacity: 3 })
+    const first = await Promise.all(Array.from({ length: 7 }, (_, i) => repo.create(req(`u${i}`))))
+    await repo.close()
+    const dir = path.join(dataDir, 'requests')
+    expect((await readdir(dir)).sort()).toEqual(['2026-11.2.json', '2026-11.3.json', '2026-11.json'])
+    const part1 = await readFile(path.join(dir, '2026-11.json'), 'utf8')
+    const reopened = await FileRequestRepository.open({ dir, clock, logger: silentLogger(), shardCapacity: 3 })
+    for (const r of first) expect(await reopened.get(r.id)).toEqual(r)
+    const next = await reopened.create(req('u9'))
+    const part3 = JSON.parse(await readFile(path.join(dir, '2026-11.3.json'), 'utf8')) as { requests: Record<string, unknown> }
+    expect(Object.keys(part3.requests)).toHaveLength(2)
+    expect(part3.requests[next.id]).toBeDefined()
+    // Updating a record rewrites the part that holds it, nothing else.
+    await reopened.update(first[0]!.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
+    expect(await readdir(dir)).toHaveLength(3)
+    expect(await readFile(path.join(dir, '2026-11.json'), 'utf8')).not.toBe(part1)
+    await reopened.close()
   })
 
   it('purge removes personal data from the file on disk', async () => {
