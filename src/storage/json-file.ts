@@ -5,7 +5,7 @@ import type { Adapter } from 'lowdb'
 import { CorruptStoreError } from './errors.js'
 import { FILE_MODE, fsyncDir } from './fs-utils.js'
 
-/** Checks parsed content; return a reason string to reject the file as corrupt. */
+/** Type guard over parsed content; false marks the file as corrupt. */
 export type JsonValidator<T> = (value: unknown) => value is T
 
 interface Batch {
@@ -42,6 +42,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   async read(): Promise<T | null> {
+    await this.#removeStaleTemps()
     let text: string
     try {
       text = await readFile(this.file, 'utf8')
@@ -49,7 +50,6 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw e
     }
-    await this.#removeStaleTemps()
     if (text.trim() === '') throw new CorruptStoreError(this.file, 'empty file')
     let value: unknown
     try {

@@ -68,6 +68,10 @@ describe('AtomicJsonFile', () => {
     await writeFile(path.join(dir, '.other.json.deadbeef.tmp'), '{"half')
     await new AtomicJsonFile(file).read()
     expect((await readdir(dir)).sort()).toEqual(['.other.json.deadbeef.tmp', 'a.json'])
+    // Also when the killed write was the very first one, so the target never existed.
+    await writeFile(path.join(dir, '.b.json.cafe.tmp'), '{"half')
+    expect(await new AtomicJsonFile(path.join(dir, 'b.json')).read()).toBeNull()
+    expect((await readdir(dir)).sort()).toEqual(['.other.json.deadbeef.tmp', 'a.json'])
   })
 
   it('reports a failed write to its caller and keeps working afterwards', async () => {
