@@ -1,0 +1,84 @@
+import type { Lang } from '../lang.js'
+import type { PolicyAnswer, PolicySection } from './types.js'
+import { PAGE_TEXT, paginate, type Unit } from './pages.js'
+
+/** A block of the answered section, located by section and position. */
+export interface BlockRef {
+  readonly section: number
+  readonly pos: number
+}
+
+const isBullet = (s: string): boolean => s.startsWith('• ')
+const isIntro = (s: string): boolean => /:\s*$/.test(s) && !isBullet(s)
+
+/** The top-level section and its sub-sections, as [section index, block position] in document order. */
+export function sectionBlocks(sections: readonly PolicySection[], top: number): BlockRef[] {
+  const topId = sections[top]?.id
+  const out: BlockRef[] = []
+  sections.forEach((s, si) => {
+    if (si === top || (topId !== undefined && s.parentId === topId)) s.blocks.forEach((_b, pos) => out.push({ section: si, pos }))
+  })
+  return out
+}
+
+/**
+ * Widens a selection so quotes keep their sense: a bullet brings the sentence that introduces its
+ * list, and an introducing sentence brings its bullets.
+ */
+export function withListContext(sections: readonly PolicySection[], all: readonly BlockRef[], chosen: ReadonlySet<number>): Set<number> {
+  const text = (i: number): string => sections[all[i]!.section]!.blocks[all[i]!.pos]!
+  const out = new Set(chosen)
+  for (const i of chosen) {
+    if (isBullet(text(i))) {
+      let j = i - 1
+      while (j >= 0 && isBullet(text(j)) && all[j]!.section === all[i]!.section) j--
+      if (j >= 0 && isIntro(text(j)) && all[j]!.section === all[i]!.section) out.add(j)
+    }
+  }
+  for (const i of [...out]) {
+    if (!isIntro(text(i))) continue
+    for (let j = i + 1; j < all.length && all[j]!.section === all[i]!.section && isBullet(text(j)); j++) out.add(j)
+  }
+  return out
+}
+
+/** Units to print for some blocks: a sub-heading goes in front of the first block quoted from it. */
+function toUnits(sections: readonly PolicySection[], top: number, all: readonly BlockRef[], picks: readonly number[]): Unit[] {
+  const units: Unit[] = []
+  let lastSection = -1
+  for (const i of picks) {
+    const ref = all[i]!
+    const block = sections[ref.section]!.blocks[ref.pos]!
+    if (ref.section !== top && ref.section !== lastSection) units.push([sections[ref.section]!.title, block])
+    else units.push([block])
+    lastSection = ref.section
+  }
+  return units
+}
+
+/**
+ * Builds the pages of an answer: the chosen blocks first (document order), then the rest of the
+ * section. Everything on one page when it fits; otherwise the rest starts on a later page.
+ */
+export function composeAnswer(
+  sections: readonly PolicySection[],
+  top: number,
+  lang: Lang,
+  chosen: ReadonlySet<number> | null,
+  score: number,
+): PolicyAnswer {
+  const section = sections[top]!
+  const all = sectionBlocks(sections, top)
+  const picked = chosen ? withListContext(sections, all, chosen) : new Set(all.map((_r, i) => i))
+  const first = all.map((_r, i) => i).filter((i) => picked.has(i))
+  const rest = all.map((_r, i) => i).filter((i) => !picked.has(i))
+  const units = toUnits(sections, top, all, first)
+  let pages: string[]
+  if (rest.length === 0) pages = paginate(lang, section.title, units)
+  else {
+    const restUnits: Unit[] = [[PAGE_TEXT[lang].rest], ...toUnits(sections, top, all, rest)]
+    const together = paginate(lang, section.title, [...units, ...restUnits])
+    pages = together.length === 1 ? together : paginate(lang, section.title, [...units, ...restUnits], new Set([units.length]))
+  }
+  return { lang, sectionId: section.id, sectionTitle: section.title, score, pages }
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod'
+import { addChineseWords, stemPhrase, stemWord } from './tokenize.js'
+
+const conceptSchema = z.object({
+  id: z.string().min(1),
+  zh: z.array(z.string()).default([]),
+  en: z.array(z.string()).default([]),
+  expand: z.array(z.string()).min(1),
+  weak: z.boolean().optional(),
+  weight: z.number().positive().optional(),
+  headings: z.array(z.string()).optional(),
+  gate: z.boolean().optional(),
+})
+
+const lexiconSchema = z.object({
+  concepts: z.array(conceptSchema),
+  weakWords: z.array(z.string()).default([]),
+  stopwords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+  topics: z.array(z.object({ words: z.array(z.string()).min(1), zh: z.string().min(1) })).default([]),
+  offTopicWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+})
+
+/** The editable keyword file (data/lexicon.json) as written by staff. */
+export type LexiconData = z.input<typeof lexiconSchema>
+
+/** Checks a parsed lexicon file; throws with the first problem found. */
+export function validateLexicon(data: unknown): z.output<typeof lexiconSchema> {
+  const result = lexiconSchema.safeParse(data)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    throw new Error(`Invalid lexicon: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim())
+  }
+  return result.data
+}
+
+/** A concept ready for matching: English phrases as stem sequences. */
+export interface CompiledConcept {
+  readonly id: string
+  readonly weak: boolean
+  /** False for filler concepts ("what is", "where") that never count towards scope. */
+  readonly gate: boolean
+  readonly weight: number
+  /** Search terms: each a phrase of one or more stems. */
+  readonly expand: readonly (readonly string[])[]
+  /** Stems that favour a section when they appear in its heading. */
+  readonly headings: readonly string[]
+}
+
+/** An English trigger phrase of a concept, as stems. */
+export interface Trigger {
+  readonly stems: readonly string[]
+  readonly concept: number
+}
+
+/** The lexicon compiled for fast matching; built once at startup. */
+export interface CompiledLexicon {
+  readonly concepts: readonly CompiledConcept[]
+  /** Chinese keywords (lowercase), longest first, each with its concept indexes. */
+  readonly zh: readonly (readonly [word: string, concepts: readonly number[]])[]
+  /** The same keywords grouped by first character, longest first. */
+  readonly zhByChar: ReadonlyMap<string, readonly (readonly [word: string, concepts: readonly number[]])[]>
+  /** English triggers grouped by their first stem, longest first. */
+  readonly en: ReadonlyMap<string, readonly Trigger[]>
+  /** Surface forms of single-word English triggers, for typo correction. */
+  readonly enWords: ReadonlyMap<string, string>
+  readonly weakStems: ReadonlySet<string>
+  readonly stopStems: ReadonlySet<string>
+  readonly zhStop: ReadonlySet<string>
+  /** Words that mark a question as being about something else (prices, weather…), English as stems. */
+  readonly offTopicStems: ReadonlySet<string>
+  readonly offTopicZh: readonly string[]
+  readonly topics: readonly { readonly stems: readonly string[]; readonly zh: string }[]
+}
+
+/** Validates and compiles a lexicon, and teaches jieba its Chinese words. */
+export function compileLexicon(data: unknown): CompiledLexicon {
+  const lex = validateLexicon(data)
+  const zhMap = new Map<string, number[]>()
+  const en = new Map<string, Trigger[]>()
+  const enWords = new Map<string, string>()
+  const concepts = lex.concepts.map((c, i): CompiledConcept => {
+    for (const w of c.zh) {
+      const key = w.trim().toLowerCase()
+      if (!key) continue
+      const list = zhMap.get(key) ?? []
+      if (!list.includes(i)) list.push(i)
+      zhMap.set(key, list)
+    }
+    const triggers = [...c.en, ...c.expand]
+    for (const phrase of triggers) {
+      const stems = stemPhrase(phrase)
+      const first = stems[0]
+      if (!first) continue
+      const list = en.get(first) ?? []
+      if (!list.some((t) => t.concept === i && t.stems.join(' ') === stems.join(' '))) list.push({ stems, concept: i })
+      en.set(first, list)
+      if (stems.length === 1) enWords.set(phrase.toLowerCase(), first)
+    }
+    return {
+      id: c.id,
+      weak: c.weak ?? false,
+      gate: c.gate ?? true,
+      weight: c.weight ?? 1,
+      expand: c.expand.map(stemPhrase).filter((s) => s.length > 0),
+      headings: (c.headings ?? []).map(stemWord),
+    }
+  })
+  for (const list of en.values()) list.sort((a, b) => b.stems.length - a.stems.length)
+  const zh = [...zhMap.entries()].sort((a, b) => b[0].length - a[0].length)
+  addChineseWords(zh.map(([w]) => w))
+  const zhByChar = new Map<string, (readonly [string, number[]])[]>()
+  for (const entry of zh) {
+    const first = entry[0][0]!
+    zhByChar.set(first, [...(zhByChar.get(first) ?? []), entry])
+  }
+  return {
+    concepts,
+    zh,
+    zhByChar,
+    en,
+    enWords,
+    weakStems: new Set(lex.weakWords.map((w) => stemWord(w.toLowerCase()))),
+    stopStems: new Set(lex.stopwords.en.map((w) => stemWord(w.toLowerCase()))),
+    zhStop: new Set(lex.stopwords.zh),
+    offTopicStems: new Set(lex.offTopicWords.en.map((w) => stemWord(w.toLowerCase()))),
+    offTopicZh: lex.offTopicWords.zh.map((w) => w.toLowerCase()),
+    topics: lex.topics.map((t) => ({ stems: t.words.flatMap(stemPhrase), zh: t.zh })),
+  }
+}
+
+/**
+ * Chinese menu title for a heading: the topic rule whose words all occur in the heading, preferring
+ * rules with more words; the English heading when none fits.
+ */
+export function chineseTitle(lex: CompiledLexicon, heading: string): string {
+  const stems = new Set(stemPhrase(heading))
+  let best: { n: number; zh: string } | undefined
+  for (const t of lex.topics) {
+    if (t.stems.every((s) => stems.has(s)) && (!best || t.stems.length > best.n)) best = { n: t.stems.length, zh: t.zh }
+  }
+  return best?.zh ?? heading
+}

@@ -1,0 +1,118 @@
+import type { CompiledLexicon } from './lexicon.js'
+import type { SearchIndex } from './search-index.js'
+import { closestShortWord, closestWord } from './fuzzy.js'
+import { cutChinese, englishTokens } from './tokenize.js'
+
+/** Alternative search terms that count once: a concept's expansion, or one word of the question. */
+export interface QueryGroup {
+  readonly terms: readonly (readonly string[])[]
+  readonly weight: number
+  /** Concept index when the group comes from the lexicon. */
+  readonly concept?: number
+  /** Stems favoured in headings (concept hints). */
+  readonly headings: readonly string[]
+  /** True if this group alone cannot make a question in scope. */
+  readonly weak: boolean
+}
+
+/** What a question asks for, and whether it looks like a policy question at all. */
+export interface AnalyzedQuery {
+  readonly groups: readonly QueryGroup[]
+  /** Concept ids found, for logs and tests. */
+  readonly concepts: readonly string[]
+  readonly inScope: boolean
+}
+
+/** Relative weight of a lexicon concept against a plain word of the question. */
+const CONCEPT_BOOST = 1.5
+const WEAK_WORD_WEIGHT = 0.4
+const HAN_RUN = /\p{Script=Han}+/gu
+
+/** Splits a question into lexicon concepts and plain policy words, with typo correction for English. */
+export function analyzeQuery(question: string, lex: CompiledLexicon, index: SearchIndex): AnalyzedQuery {
+  const conceptHits = new Set<number>()
+  const direct = new Map<string, boolean>() // stem → weak?
+  const lower = question.toLowerCase()
+  let offTopic = lex.offTopicZh.some((w) => lower.includes(w))
+
+  // Chinese: lexicon keywords leftmost-longest over each run of Han characters (sturdier than relying
+  // on jieba to cut exactly at keyword borders); what is left over is cut by jieba and looked up in the policy.
+  for (const run of lower.match(HAN_RUN) ?? []) {
+    let rest = ''
+    const flushRest = (): void => {
+      for (const token of rest ? cutChinese(rest) : []) {
+        if (!lex.zhStop.has(token) && index.vocabulary.has(token)) direct.set(token, false)
+      }
+      rest = ''
+    }
+    for (let i = 0; i < run.length; ) {
+      const hit = lex.zhByChar.get(run[i]!)?.find(([w]) => run.startsWith(w, i))
+      if (hit) {
+        flushRest()
+        for (const c of hit[1]) conceptHits.add(c)
+        i += hit[0].length
+      } else rest += run[i++]
+    }
+    flushRest()
+  }
+  // Chinese keywords that contain Latin letters (e.g. "ip地址", "删除cookie").
+  for (const [w, cs] of lex.zh) if (/[a-z]/.test(w) && /\p{Script=Han}/u.test(w) && lower.includes(w)) for (const c of cs) conceptHits.add(c)
+
+  // English: longest lexicon phrase first, then policy words, then typo-corrected words.
+  const tokens = englishTokens(lower)
+  for (let i = 0; i < tokens.length; ) {
+    const t = tokens[i]!
+    // Triggers are sorted longest first; every concept sharing the longest match counts.
+    const matches = (lex.en.get(t.stem) ?? []).filter((tr) => tr.stems.every((s, j) => tokens[i + j]?.stem === s))
+    const len = matches[0]?.stems.length ?? 0
+    if (len > 0) {
+      for (const m of matches) if (m.stems.length === len) conceptHits.add(m.concept)
+      i += len
+      continue
+    }
+    i++
+    if (lex.stopStems.has(t.stem) || /^\d+$/.test(t.word)) continue
+    if (lex.offTopicStems.has(t.stem)) offTopic = true
+    if (index.vocabulary.has(t.stem)) {
+      direct.set(t.stem, lex.weakStems.has(t.stem))
+      continue
+    }
+    if (lex.offTopicStems.has(t.stem)) offTopic = true
+    const lexWord = closestWord(t.word, lex.enWords.keys()) ?? closestShortWord(t.word, lex.enWords.keys())
+    const lexStem = lexWord === undefined ? undefined : lex.enWords.get(lexWord)
+    const lexTrig = lexStem === undefined ? undefined : lex.en.get(lexStem)?.find((tr) => tr.stems.length === 1)
+    if (lexTrig) {
+      conceptHits.add(lexTrig.concept)
+      continue
+    }
+    const policyWord = closestWord(t.word, index.surface.keys())
+    if (policyWord) {
+      const s = index.surface.get(policyWord)!
+      if (!lex.stopStems.has(s)) direct.set(s, lex.weakStems.has(s))
+    }
+  }
+
+  const groups: QueryGroup[] = []
+  let strong = 0
+  let weak = 0
+  for (const ci of conceptHits) {
+    const c = lex.concepts[ci]!
+    groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST, concept: ci, headings: c.headings, weak: c.weak })
+    if (!c.gate) continue
+    if (c.weak) weak++
+    else strong++
+  }
+  let directStrong = 0
+  for (const [stem, isWeak] of direct) {
+    // A word already covered by a concept's expansion would count twice.
+    if (groups.some((g) => g.concept !== undefined && g.terms.some((p) => p.length === 1 && p[0] === stem))) continue
+    groups.push({ terms: [[stem]], weight: isWeak ? WEAK_WORD_WEIGHT : 1, headings: [], weak: isWeak })
+    if (!isWeak) directStrong++
+  }
+  // Words such as "price" or "weather" mean the question is about something else unless it clearly
+  // names a policy matter too ("how much does deleting my data cost" still is one).
+  const inScope = offTopic
+    ? strong >= 1 && strong + weak >= 2
+    : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || directStrong >= 2
+  return { groups, concepts: [...conceptHits].map((c) => lex.concepts[c]!.id), inScope }
+}

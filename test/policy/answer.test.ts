@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { paginate, PAGE_TEXT, splitToFit } from '../../src/policy/pages.js'
+import { parsePolicy } from '../../src/policy/parse.js'
+import { createPolicyStore } from '../../src/policy/store.js'
+import { MAX_REPLY_BYTES, type PolicyAnswer } from '../../src/policy/types.js'
+import { ROOT, shippedStore } from './eval-helpers.js'
+
+const policyText = readFileSync(path.join(ROOT, 'data/privacy-policy.en.txt'), 'utf8')
+const lexicon = JSON.parse(readFileSync(path.join(ROOT, 'data/lexicon.json'), 'utf8')) as unknown
+const store = shippedStore()
+const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
+
+/** Lines we write ourselves: lead-ins, "continued" lines, hints and the rest-of-section marker. */
+function isFrame(line: string): boolean {
+  const all = [PAGE_TEXT.zh, PAGE_TEXT.en]
+  return all.some((t) => line === t.more || line === t.rest) || /^根据我们的隐私政策「.*」部分（原文）：$|^「.*」部分（续）：$|^From our privacy policy, “.*”:$|^“.*” \(continued\):$/.test(line)
+}
+
+/** Every quoted line must be policy text: a substring of the (filled) policy, bullets and all. */
+function expectExactQuotes(answer: PolicyAnswer, source: string): void {
+  for (const page of answer.pages) {
+    for (const line of page.split('\n')) {
+      if (!line.trim() || isFrame(line)) continue
+      expect(source, `quoted line: ${line}`).toContain(line.replace(/^• /, ''))
+    }
+  }
+}
+
+const filledSource = (): string => {
+  // The one rewritten sentence is the policy's own after filling; compare against the parsed text too.
+  const parsed = parsePolicy(policyText, {})
+  return policyText + '\n' + parsed.sections.flatMap((s) => s.blocks).join('\n')
+}
+
+describe('answer()', () => {
+  it('answers in the language of the question', () => {
+    const zh = store.answer('你们的数据安全措施有哪些')!
+    expect(zh.lang).toBe('zh')
+    expect(zh.pages[0]).toMatch(/^根据我们的隐私政策「How we protect your data」部分（原文）：/)
+    const en = store.answer('What security measures are in place?')!
+    expect(en.lang).toBe('en')
+    expect(en.pages[0]).toMatch(/^From our privacy policy, “How we protect your data”:/)
+    expect(store.answer('What security measures are in place?', 'zh')!.lang).toBe('zh')
+  })
+
+  it('puts the most relevant block first', () => {
+    const a = store.answer('What happens if I ask you to delete my data?')!
+    expect(a.sectionId).toBe('how-we-store-your-data')
+    const body = a.pages[0]!.split('\n\n').slice(1)
+    expect(body[0]).toMatch(/request(s)? (its )?deletion/)
+  })
+
+  it('quotes sub-headings as context', () => {
+    const a = store.answer('Which personal details do you ask for during a trial?')!
+    expect(a.pages[0]).toContain('During evaluation\n\nWhen you engage with us for product evaluations')
+  })
+
+  it('quotes only policy text, on pages of at most 2048 bytes', () => {
+    const source = filledSource()
+    const questions = ['你们会和第三方共享我的数据吗', 'Who do you share my data with?', '我有哪些权利', 'Can I block cookies?', '你们会收集哪些数据']
+    for (const q of questions) {
+      const a = store.answer(q)!
+      for (const p of a.pages) expect(bytes(p)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
+      expectExactQuotes(a, source)
+    }
+  })
+
+  it('returns null for out-of-scope questions', () => {
+    for (const q of ['What time is it in Beijing?', '推荐一部电影', 'qwerty', '', '   ', '你好吗', 'tell me a joke']) expect(store.answer(q)).toBeNull()
+  })
+})
+
+describe('topics() and answerTopic()', () => {
+  it('numbers the top-level sections with Chinese titles', () => {
+    const topics = store.topics()
+    expect(topics).toHaveLength(15)
+    expect(topics[0]).toMatchObject({ number: 1, titleEn: 'Introduction', titleZh: '引言' })
+    expect(topics.find((t) => t.titleEn === 'What data we collect')!.titleZh).toBe('我们收集哪些数据')
+    expect(topics.find((t) => t.titleEn === 'How we use cookies')!.titleZh).toBe('我们如何使用Cookie')
+    expect(topics.every((t, i) => t.number === i + 1 && t.titleZh.length > 0)).toBe(true)
+  })
+
+  it('quotes a whole section in document order, every page within the limit', () => {
+    const source = filledSource()
+    for (const t of store.topics()) {
+      for (const lang of ['zh', 'en'] as const) {
+        const a = store.answerTopic(t.number, lang)!
+        expect(a.sectionId).toBe(t.sectionId)
+        for (const p of a.pages) expect(bytes(p)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
+        a.pages.slice(0, -1).forEach((p) => expect(p.endsWith(lang === 'zh' ? '回复“更多”查看其余内容。' : 'Reply “more” for the rest.')).toBe(true))
+        expect(a.pages.at(-1)!.endsWith(PAGE_TEXT[lang].more)).toBe(false)
+        expectExactQuotes(a, source)
+      }
+    }
+    expect(store.answerTopic(0, 'en')).toBeNull()
+    expect(store.answerTopic(99, 'zh')).toBeNull()
+    expect(store.answerTopic(1.5, 'zh')).toBeNull()
+  })
+})
+
+describe('pagination', () => {
+  const long = Array.from({ length: 30 }, (_, i) => `• Sentence number ${i} of a long list, with enough words to take up room; it ends here.`)
+  const bigPolicy = ['Big Policy', '', 'Long section\u00a0', '', 'We list:', '', ...long.map((l) => `  ${l}`), '', 'Contact us\u00a0', '', 'Write to us.'].join('\n')
+
+  it('splits a long section over pages with the hint on every page but the last', () => {
+    const s = createPolicyStore({ policyText: bigPolicy, lexicon })
+    const a = s.answerTopic(1, 'zh')!
+    expect(a.pages.length).toBeGreaterThan(1)
+    a.pages.forEach((p, i) => {
+      expect(bytes(p)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
+      expect(p.endsWith('回复“更多”查看其余内容。')).toBe(i < a.pages.length - 1)
+    })
+    expect(a.pages[1]).toMatch(/^「Long section」部分（续）：/)
+    const all = a.pages.join('\n')
+    for (const l of long) expect(all).toContain(l)
+  })
+
+  it('splits one overlong paragraph at sentence ends', () => {
+    const sentence = '这是一句很长的中文句子，用来测试分页。'
+    const para = Array.from({ length: 200 }, () => sentence).join('')
+    const pages = paginate('zh', 'T', [[para]])
+    expect(pages.length).toBeGreaterThan(1)
+    for (const p of pages) expect(bytes(p)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
+    const english = Array.from({ length: 100 }, (_, i) => `Sentence ${i} is here.`).join(' ')
+    const parts = splitToFit(english, 500)
+    expect(parts.every((p) => bytes(p) <= 500 && /\.$/.test(p))).toBe(true)
+    expect(parts.join(' ')).toBe(english)
+  })
+})
+
+describe('performance', () => {
+  it('answers a question in well under 2 ms once built', () => {
+    const qs = ['What information do you gather about visitors?', '你们把数据卖给广告商吗', 'which contries is my data stored in', 'qwerty', '推荐一部电影']
+    for (const q of qs) store.answer(q)
+    const n = 500
+    const t0 = performance.now()
+    for (let i = 0; i < n; i++) store.answer(qs[i % qs.length]!)
+    const perQuestion = (performance.now() - t0) / n
+    console.log(`policy answer: ${perQuestion.toFixed(3)} ms per question`)
+    expect(perQuestion).toBeLessThan(2)
+  })
+})
