@@ -51,6 +51,16 @@ export interface Config {
   readonly requestRetention: Duration
   /** Time allowed to answer a verified request, counted from verification (calendar time). */
   readonly responseWindow: Duration
+  /** Staff reminders, as durations before the due time, longest first. */
+  readonly reminders: readonly Duration[]
+  readonly wechatTemplateId?: string
+  readonly wechaty: {
+    /** Puppet package name; the Wechaty door starts only when this is set. */
+    readonly puppet?: string
+    readonly puppetToken?: string
+    readonly staffIds: ReadonlySet<string>
+    readonly staffRoom?: string
+  }
 }
 
 type Env = Record<string, string | undefined>
@@ -144,6 +154,16 @@ export function loadConfig(env: Env = process.env): Config {
     conversationTimeout: parseIsoDuration('CONVERSATION_TIMEOUT', nonEmpty(env.CONVERSATION_TIMEOUT) ?? 'PT30M'),
     requestRetention: parseIsoDuration('REQUEST_RETENTION', nonEmpty(env.REQUEST_RETENTION) ?? 'P1Y'),
     responseWindow: parseIsoDuration('RESPONSE_WINDOW', nonEmpty(env.RESPONSE_WINDOW) ?? 'P15D'),
+    reminders: list(nonEmpty(env.REMINDERS) ?? 'P5D,P2D,P1D')
+      .map((d) => parseIsoDuration('REMINDERS', d))
+      .sort((a, b) => b.toMillis() - a.toMillis()),
+    wechatTemplateId: nonEmpty(env.WECHAT_TEMPLATE_ID),
+    wechaty: {
+      puppet: nonEmpty(env.WECHATY_PUPPET),
+      puppetToken: nonEmpty(env.WECHATY_PUPPET_TOKEN),
+      staffIds: new Set(list(env.WECHATY_STAFF_IDS)),
+      staffRoom: nonEmpty(env.WECHATY_STAFF_ROOM),
+    },
   }
   return Object.freeze(config)
 }
