@@ -4,6 +4,7 @@ import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
 import { isHelp, isMore, topicNumber } from './intents.js'
 import { cleanText, normalizeText } from './normalize.js'
 import { PageMemory } from './page-memory.js'
+import { RateLimiter } from './rate-limit.js'
 import { fits } from './fit.js'
 import type { HeldNotices } from './notifier.js'
 import * as texts from './texts.js'
@@ -37,6 +38,10 @@ export interface AssistantDeps {
   readonly steps?: (tools: PolicyTools) => readonly TurnHandler[]
   /** Messages waiting for a person (e.g. a staff reply outside WeChat's 48-hour window): delivered with their next reply. */
   readonly heldNotices?: HeldNotices
+  /** Per-user message limit; `exempt` (staff) are never limited. */
+  readonly rateLimit?: { readonly perMinute: number; readonly exempt: (incoming: Incoming) => boolean }
+  /** Called for every message before it is handled (e.g. to note when a person last wrote). */
+  readonly onIncoming?: (incoming: Incoming) => void
   /** Called for unsubscribe events so the caller can record them. */
   readonly onUnsubscribe?: (incoming: Incoming) => Promise<void> | void
 }
@@ -56,6 +61,7 @@ export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): strin
  */
 export function createAssistant(deps: AssistantDeps): Assistant {
   const pages = new PageMemory()
+  const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit.perMinute) : undefined
   const { policy, clock, logger } = deps
 
   const reply = (text: string): Reply => ({ text })
@@ -135,10 +141,15 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       userKey: userKeyOf(incoming),
       now: clock.now(),
     }
+    deps.onIncoming?.(incoming)
     if (incoming.kind === 'unsubscribe') {
       pages.forget(ctx.userKey)
       await deps.onUnsubscribe?.(incoming)
       return null
+    }
+    if (limiter && !deps.rateLimit!.exempt(incoming) && !limiter.allow(ctx.userKey, ctx.now)) {
+      logger.warn({ event: 'rate_limited', channel: incoming.channel })
+      return reply(texts.tooManyMessages())
     }
     return deliverHeld(ctx, await answer(ctx))
   }

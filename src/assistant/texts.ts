@@ -84,3 +84,7 @@ export function emptyMessage(): string {
 export function answerWaiting(lang: Lang): string {
   return lang === 'zh' ? '回复“更多”查看对您刚才消息的回答。' : 'Reply “more” for the answer to your message.'
 }
+
+export function tooManyMessages(): string {
+  return '您发送消息太频繁了，请稍等一分钟再试。\nYou are sending messages too quickly; please wait a minute and try again.'
+}

@@ -96,3 +96,26 @@ describe('assistant: other message kinds', () => {
     expect(await send('x'.repeat(100_000))).toMatch(/could not find/)
   })
 })
+
+describe('assistant: rate limit', () => {
+  it('answers politely past 30 messages a minute, exempts staff, and recovers after a minute', async () => {
+    let now = new Date('2026-11-29T02:00:00Z')
+    const assistant = createAssistant({
+      policy: fakePolicy(),
+      clock: { now: () => now },
+      logger: silentLogger(),
+      rateLimit: { perMinute: 30, exempt: (i) => i.userId === 'staff' },
+    })
+    const send = async (userId: string) => (await assistant.handle({ channel: 'wechat-oa', userId, kind: 'text', text: 'cookie', receivedAt: now }))!.text
+    for (let i = 0; i < 30; i++) expect(await send('fast')).toContain('What are cookies?')
+    expect(await send('fast')).toMatch(/太频繁[\s\S]*too quickly/)
+    expect(await send('other')).toContain('What are cookies?')
+    for (let i = 0; i < 40; i++) expect(await send('staff')).toContain('What are cookies?')
+    // A typist at one message every 2 seconds never meets the limit.
+    now = new Date(now.getTime() + 60_000)
+    for (let i = 0; i < 60; i++) {
+      now = new Date(now.getTime() + 2_000)
+      expect(await send('fast')).toContain('What are cookies?')
+    }
+  })
+})

@@ -160,3 +160,18 @@ describe('rights requests in conversation', () => {
     expect(r).toMatchObject({ kind: 'inquiry', state: 'submitted', personal: { details: { message: '我想了解你们和哪些公司合作' } } })
   })
 })
+
+describe('limits', () => {
+  it('caps open requests per person (default 5); opt-out is never refused', async () => {
+    const h = harness()
+    for (let i = 0; i < 5; i++) {
+      await h.send(`Delete my data. My name is John Smith, email john${i}@example.org`)
+      await h.send('skip')
+      expect(await h.send('yes')).toMatch(ID)
+    }
+    expect(await h.send('Delete my data')).toMatch(/already have 5 open requests/)
+    expect(await h.send('人工')).toMatch(/已有 5 个尚未办结/)
+    expect(await h.send('退订')).toMatch(/已为您退订/)
+    expect(await h.sendAs('user-2', 'Delete my data')).toMatch(/full name/)
+  })
+})

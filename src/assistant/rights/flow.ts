@@ -24,6 +24,8 @@ export interface RightsFlowDeps {
   readonly logger: Logger
   /** Idle time after which a half-finished conversation is dropped (ms). */
   readonly timeoutMs: number
+  /** Open requests one person may have at once, so one person cannot flood staff (default 5). */
+  readonly maxOpenRequests?: number
 }
 
 
@@ -92,9 +94,20 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     return texts.ask(convo.awaiting ?? nextMissing(convo) ?? 'name', convo.lang)
   }
 
+  /** The refusal when this person already has as many open requests as allowed. */
+  async function overLimit(ctx: TurnContext): Promise<Reply | undefined> {
+    const max = deps.maxOpenRequests ?? 5
+    const open = await requests.countOpenByUser(ctx.incoming.channel, ctx.incoming.userId)
+    if (open < max) return undefined
+    logger.warn({ event: 'request.limit_reached', open })
+    return say(texts.tooManyOpen(max, ctx.lang))
+  }
+
   async function start(ctx: TurnContext, type: RightType, fromText: string): Promise<Reply> {
     offered.delete(ctx.userKey)
     if (type === 'marketing-opt-out') return optOut(ctx)
+    const refused = await overLimit(ctx)
+    if (refused) return refused
     const now = ctx.now.toISOString()
     const convo: Conversation = { v: 1, mode: 'collect', type, lang: ctx.lang, fields: { details: {}, ...extractFields(fromText) }, startedAt: now, updatedAt: now }
     logger.info({ event: 'conversation.started', type })
@@ -281,6 +294,8 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       return withNote(say(texts.rightsMenu(ctx.lang)))
     }
     if (isStaffWord(ctx.text)) {
+      const refused = await overLimit(ctx)
+      if (refused) return withNote(refused)
       const inquiry: Conversation = { v: 1, mode: 'inquiry', lang: ctx.lang, fields: { details: {} }, awaiting: 'details.message', startedAt: now, updatedAt: now }
       await save(ctx, inquiry)
       return withNote(say(texts.ask('details.message', ctx.lang)))

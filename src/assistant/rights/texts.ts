@@ -163,3 +163,9 @@ export function objectEffect(lang: Lang): string {
     ? '⚠️ 我们将评估您的反对意见；在适用法律允许的范围内停止相关处理，并告知您结果及理由。若停止处理，依赖该处理的服务可能无法继续提供。'
     : '⚠️ We will assess your objection, stop the processing where applicable law allows, and tell you the outcome with reasons. If processing stops, services that depend on it may stop.'
 }
+
+export function tooManyOpen(max: number, lang: Lang): string {
+  return lang === 'zh'
+    ? `您已有 ${max} 个尚未办结的申请或留言，请等待工作人员处理后再提交新的申请。回复“状态”查看进度。`
+    : `You already have ${max} open requests or messages. Please wait for staff to handle them before filing another; reply “status” to see progress.`
+}
