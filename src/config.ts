@@ -54,6 +54,12 @@ export interface Config {
   /** Staff reminders, as durations before the due time, longest first. */
   readonly reminders: readonly Duration[]
   readonly wechatTemplateId?: string
+  /** Messages a minute one user may send (staff exempt). */
+  readonly rateLimitPerMinute: number
+  /** Open requests one user may have at once. */
+  readonly maxOpenRequests: number
+  /** Bearer token for /metrics; without it /metrics is disabled. */
+  readonly metricsToken?: string
   readonly wechaty: {
     /** Puppet package name; the Wechaty door starts only when this is set. */
     readonly puppet?: string
@@ -158,6 +164,9 @@ export function loadConfig(env: Env = process.env): Config {
       .map((d) => parseIsoDuration('REMINDERS', d))
       .sort((a, b) => b.toMillis() - a.toMillis()),
     wechatTemplateId: nonEmpty(env.WECHAT_TEMPLATE_ID),
+    rateLimitPerMinute: parseWith('RATE_LIMIT_PER_MINUTE', z.coerce.number().int().min(1), nonEmpty(env.RATE_LIMIT_PER_MINUTE) ?? '30'),
+    maxOpenRequests: parseWith('MAX_OPEN_REQUESTS', z.coerce.number().int().min(1), nonEmpty(env.MAX_OPEN_REQUESTS) ?? '5'),
+    metricsToken: nonEmpty(env.METRICS_TOKEN),
     wechaty: {
       puppet: nonEmpty(env.WECHATY_PUPPET),
       puppetToken: nonEmpty(env.WECHATY_PUPPET_TOKEN),

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js'
+import type { AssistantMetrics } from '../metrics.js'
 import { detectLang, type Lang } from '../lang.js'
 import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
 import { isHelp, isMore, topicNumber } from './intents.js'
@@ -40,6 +41,8 @@ export interface AssistantDeps {
   readonly heldNotices?: HeldNotices
   /** Per-user message limit; `exempt` (staff) are never limited. */
   readonly rateLimit?: { readonly perMinute: number; readonly exempt: (incoming: Incoming) => boolean }
+  /** Counters for /metrics. */
+  readonly metrics?: AssistantMetrics
   /** Called for every message before it is handled (e.g. to note when a person last wrote). */
   readonly onIncoming?: (incoming: Incoming) => void
   /** Called for unsubscribe events so the caller can record them. */
@@ -69,6 +72,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   function sendAnswer(ctx: TurnContext, answer: PolicyAnswer): Reply {
     const [first = '', ...rest] = answer.pages
     pages.remember(ctx.userKey, rest, answer.lang, ctx.now)
+    deps.metrics?.policyAnswer()
     logger.info({ event: 'policy.answer', section: answer.sectionId, score: Number(answer.score.toFixed(2)), pages: answer.pages.length })
     return reply(first)
   }
@@ -78,6 +82,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     const answer = policy.answer(ctx.text, ctx.lang)
     if (answer) return sendAnswer(ctx, answer)
     pages.forget(ctx.userKey)
+    deps.metrics?.policyFallback()
     logger.info({ event: 'policy.fallback' })
     return reply(texts.fallback(policy.topics(), ctx.lang, deps.contactEmail))
   }
@@ -142,6 +147,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       now: clock.now(),
     }
     deps.onIncoming?.(incoming)
+    deps.metrics?.message(incoming.channel, incoming.kind)
     if (incoming.kind === 'unsubscribe') {
       pages.forget(ctx.userKey)
       await deps.onUnsubscribe?.(incoming)
