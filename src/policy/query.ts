@@ -26,11 +26,19 @@ export interface AnalyzedQuery {
 /** Relative weight of a lexicon concept against a plain word of the question. */
 const CONCEPT_BOOST = 1.5
 const WEAK_WORD_WEIGHT = 0.4
+/** Extra weight for a concept named by two or more different words of the question. */
+const REPEAT_BOOST = 1.25
 const HAN_RUN = /\p{Script=Han}+/gu
 
 /** Splits a question into lexicon concepts and plain policy words, with typo correction for English. */
 export function analyzeQuery(question: string, lex: CompiledLexicon, index: SearchIndex): AnalyzedQuery {
-  const conceptHits = new Set<number>()
+  // Concept → the distinct question words that named it.
+  const conceptHits = new Map<number, Set<string>>()
+  const addHit = (c: number, word: string): void => {
+    const words = conceptHits.get(c) ?? new Set<string>()
+    words.add(word)
+    conceptHits.set(c, words)
+  }
   const direct = new Map<string, boolean>() // stem → weak?
   const lower = question.toLowerCase()
   let offTopic = lex.offTopicZh.some((w) => lower.includes(w))
@@ -49,14 +57,14 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
       const hit = lex.zhByChar.get(run[i]!)?.find(([w]) => run.startsWith(w, i))
       if (hit) {
         flushRest()
-        for (const c of hit[1]) conceptHits.add(c)
+        for (const c of hit[1]) addHit(c, hit[0])
         i += hit[0].length
       } else rest += run[i++]
     }
     flushRest()
   }
   // Chinese keywords that contain Latin letters (e.g. "ip地址", "删除cookie").
-  for (const [w, cs] of lex.zh) if (/[a-z]/.test(w) && /\p{Script=Han}/u.test(w) && lower.includes(w)) for (const c of cs) conceptHits.add(c)
+  for (const [w, cs] of lex.zh) if (/[a-z]/.test(w) && /\p{Script=Han}/u.test(w) && lower.includes(w)) for (const c of cs) addHit(c, w)
 
   // English: longest lexicon phrase first, then policy words, then typo-corrected words.
   const tokens = englishTokens(lower)
@@ -66,7 +74,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const matches = (lex.en.get(t.stem) ?? []).filter((tr) => tr.stems.every((s, j) => tokens[i + j]?.stem === s))
     const len = matches[0]?.stems.length ?? 0
     if (len > 0) {
-      for (const m of matches) if (m.stems.length === len) conceptHits.add(m.concept)
+      for (const m of matches) if (m.stems.length === len) addHit(m.concept, m.stems.join(' '))
       i += len
       continue
     }
@@ -82,7 +90,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const lexStem = lexWord === undefined ? undefined : lex.enWords.get(lexWord)
     const lexTrig = lexStem === undefined ? undefined : lex.en.get(lexStem)?.find((tr) => tr.stems.length === 1)
     if (lexTrig) {
-      conceptHits.add(lexTrig.concept)
+      addHit(lexTrig.concept, lexTrig.stems.join(' '))
       continue
     }
     const policyWord = closestWord(t.word, index.surface.keys())
@@ -95,9 +103,11 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const groups: QueryGroup[] = []
   let strong = 0
   let weak = 0
-  for (const ci of conceptHits) {
+  for (const [ci, words] of conceptHits) {
     const c = lex.concepts[ci]!
-    groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST, concept: ci, headings: c.headings, weak: c.weak })
+    // A matter named twice ("论坛" … "负责") is what the question is about, more than one named once.
+    const repeat = words.size > 1 ? REPEAT_BOOST : 1
+    groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST * repeat, concept: ci, headings: c.headings, weak: c.weak })
     if (!c.gate) continue
     if (c.weak) weak++
     else strong++
@@ -114,5 +124,5 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const inScope = offTopic
     ? strong >= 1 && strong + weak >= 2
     : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || directStrong >= 2
-  return { groups, concepts: [...conceptHits].map((c) => lex.concepts[c]!.id), inScope }
+  return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope }
 }
