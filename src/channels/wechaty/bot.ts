@@ -88,11 +88,9 @@ export async function startWechatyDoor(deps: WechatyDoorDeps): Promise<WechatyDo
     staffRoom.invalidate()
     logger.warn({ event: 'wechaty.logout' })
   })
-  const onMembership = async (room: { id: string }): Promise<void> => {
-    if ((await staffRoom.find())?.id === room.id) staffRoom.invalidate()
-  }
-  bot.on('room-join', (room) => void onMembership(room))
-  bot.on('room-leave', (room) => void onMembership(room))
+  // Synchronous, so a removed member loses staff rights before any later message is handled.
+  bot.on('room-join', (room) => staffRoom.roomChanged(room.id))
+  bot.on('room-leave', (room) => staffRoom.roomChanged(room.id))
   // A rename can move a room into or out of the staff topic.
   bot.on('room-topic', () => staffRoom.invalidate())
 

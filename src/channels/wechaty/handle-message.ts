@@ -54,21 +54,23 @@ export function createWechatyMessageHandler(deps: WechatyMessageDeps): {
     return isSlashCommand(stripped) ? stripped : undefined
   }
 
-  /** The Incoming for a message, or null when this door ignores it. */
-  async function toIncoming(message: Message): Promise<{ incoming: Incoming; where: Where } | null> {
+  type Mapped = { incoming: Incoming; where: Where } | { ignored: string }
+
+  /** The Incoming for a message, or why this door ignores it. */
+  async function toIncoming(message: Message): Promise<Mapped> {
     const talker = message.talker()
     const room = message.room()
     const receivedAt = clock.now()
     if (room) {
       const text = await roomCommand(message)
-      if (text === undefined) return null
+      if (text === undefined) return { ignored: 'room-chat' }
       const staff = await staffRoom.find()
-      if (!staff || staff.id !== room.id) return null
+      if (!staff || staff.id !== room.id) return { ignored: 'other-room' }
       staffRoom.noteMember(talker.id)
       return { incoming: { channel: 'wechaty', userId: talker.id, kind: 'text', text, receivedAt }, where: 'staff-room' }
     }
     // Official accounts push articles to the bot's account; answering them is noise (or a loop).
-    if (talker.type() === types.Contact.Official) return null
+    if (talker.type() === types.Contact.Official) return { ignored: 'official-account' }
     const kind = kindOfMessageType(message.type(), types.Message)
     const text = kind === 'text' ? message.text() : ''
     // A command in a direct message: refresh the staff room's members so isStaff answers from current data.
@@ -94,14 +96,17 @@ export function createWechatyMessageHandler(deps: WechatyMessageDeps): {
   }
 
   async function turn(message: Message): Promise<void> {
-    let mapped: Awaited<ReturnType<typeof toIncoming>>
+    let mapped: Mapped
     try {
       mapped = await toIncoming(message)
     } catch (error) {
       logger.error({ event: 'wechaty.message', outcome: 'unreadable', ...errorSummary(error) })
       return
     }
-    if (!mapped) return
+    if ('ignored' in mapped) {
+      logger.debug({ event: 'wechaty.message', outcome: 'ignored', reason: mapped.ignored })
+      return
+    }
     try {
       deps.onIncoming?.(mapped.incoming)
     } catch (error) {

@@ -11,8 +11,10 @@ export interface StaffRoom {
   hasMember(contactId: string): boolean
   /** Records a contact just seen speaking in the staff room (it is a member even if the cache predates it). */
   noteMember(contactId: string): void
-  /** Forgets the cached lookup (membership or topic changed, login/logout). */
+  /** Forgets the cached lookup (a topic changed, login/logout). */
   invalidate(): void
+  /** Forgets the cached lookup if it is about this room (someone joined or left it). */
+  roomChanged(roomId: string): void
 }
 
 export interface StaffRoomDeps {
@@ -66,6 +68,11 @@ export function createStaffRoom(deps: StaffRoomDeps): StaffRoom {
     return result
   }
 
+  function invalidate(): void {
+    generation++
+    snapshot = undefined
+  }
+
   const fresh = (s: Snapshot): boolean => clock.now().getTime() - s.at < (s.room ? ttlMs : missTtlMs)
 
   return {
@@ -81,9 +88,10 @@ export function createStaffRoom(deps: StaffRoomDeps): StaffRoom {
     noteMember(contactId) {
       snapshot?.members.add(contactId)
     },
-    invalidate() {
-      generation++
-      snapshot = undefined
+    invalidate,
+    roomChanged(roomId) {
+      // While a lookup is running its result is unknown: drop it to be safe.
+      if (inflight || snapshot?.room?.id === roomId) invalidate()
     },
   }
 }
