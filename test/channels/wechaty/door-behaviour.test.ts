@@ -199,4 +199,14 @@ describe('Wechaty door behaviour', () => {
     const w = await world({ assistant: echoAssistant().assistant })
     await expect(w.door.notifier.notify({ channel: 'wechaty', userId: 'no-such-contact' }, 'x')).rejects.toMatchObject({ reason: 'no-contact' })
   })
+
+  it('starts from a puppet package name and stops cleanly', async () => {
+    const { startWechatyDoor } = await import('../../../src/channels/wechaty/bot.js')
+    const { logger, lines } = captureLogger()
+    const door = await startWechatyDoor({ assistant: echoAssistant().assistant, logger, clock: new TestClock(), puppet: 'wechaty-puppet-mock', puppetToken: 'token-for-test', staffIds: new Set() })
+    expect(door.bot.isLoggedIn).toBe(false)
+    await door.stop()
+    expect(lines.join('')).toContain('wechaty.stopped')
+    expect(lines.join('')).not.toContain('token-for-test')
+  })
 })
