@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises'
+import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Recipient } from '../../src/assistant/notifier.js'
-import { silentLogger } from '../../src/log.js'
+import { createLogger, silentLogger } from '../../src/log.js'
 import { createOutbox, type Outbox, type OutboxOptions } from '../../src/outbox/outbox.js'
 import { wechatOaSender, type ChannelSender } from '../../src/outbox/sender.js'
 import { createWindowTracker } from '../../src/outbox/window-tracker.js'
@@ -239,5 +240,27 @@ describe('crash safety', () => {
     expect(texts(api, ALICE.userId)).toEqual(['in flight'])
     expect(box.depth()).toBe(0)
     await expect(box.notify(ALICE, 'late')).rejects.toThrow(/closed/)
+  })
+})
+
+describe('logging', () => {
+  it('logs outcomes with a user tag, never the text or the OpenID', async () => {
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
+    const box = await outbox({ logger: createLogger({ level: 'debug', destination }) })
+    await box.notify(ALICE, 'private reply one')
+    api.setWindowClosed(BOB.userId, true)
+    await box.notify(BOB, 'private reply two')
+    api.setDown(true)
+    await box.notify(ALICE, 'private reply three')
+    await box.close()
+    const log = lines.join('')
+    for (const event of ['outbox.sent', 'outbox.held', 'outbox.retry-later', 'outbox.closed']) expect(log).toContain(event)
+    for (const secret of ['private reply', ALICE.userId, BOB.userId]) expect(log).not.toContain(secret)
   })
 })

@@ -110,7 +110,11 @@ export async function startFakeWechatApi(options: FakeWechatApiOptions = {}): Pr
     calls[endpoint]++
     const failure = failures[endpoint].shift()
     if (failure && 'drop' in failure) return void req.socket.destroy()
-    if (failure && 'delayMs' in failure) await new Promise((r) => setTimeout(r, failure.delayMs))
+    if (failure && 'delayMs' in failure) {
+      await new Promise((r) => setTimeout(r, failure.delayMs))
+      // The caller gave up (timeout, crash): treat the request as never processed.
+      if (req.socket.destroyed) return
+    }
     if (failure && 'status' in failure) return void res.writeHead(failure.status, { 'content-type': 'text/html' }).end('<html>upstream error</html>')
     if (failure && 'garbage' in failure) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not json')
     if (failure && 'errcode' in failure) return json(res, { errcode: failure.errcode, errmsg: failure.errmsg ?? `scripted failure ${rid()}` })
