@@ -68,6 +68,8 @@ export interface CompiledLexicon {
   readonly zhStop: ReadonlySet<string>
   /** Words that mark a question as being about something else (prices, weather…), English as stems. */
   readonly offTopicStems: ReadonlySet<string>
+  /** Multi-word off-topic phrases ("market cap", "sales rep") as stems; their words are not read as policy words. */
+  readonly offTopicPhrases: readonly (readonly string[])[]
   readonly offTopicZh: readonly string[]
   readonly topics: readonly { readonly stems: readonly string[]; readonly zh: string }[]
 }
@@ -122,7 +124,8 @@ export function compileLexicon(data: unknown): CompiledLexicon {
     weakStems: new Set(lex.weakWords.map((w) => stemWord(w.toLowerCase()))),
     stopStems: new Set(lex.stopwords.en.map((w) => stemWord(w.toLowerCase()))),
     zhStop: new Set(lex.stopwords.zh),
-    offTopicStems: new Set(lex.offTopicWords.en.map((w) => stemWord(w.toLowerCase()))),
+    offTopicStems: new Set(lex.offTopicWords.en.filter((w) => !w.includes(' ')).map((w) => stemWord(w.toLowerCase()))),
+    offTopicPhrases: lex.offTopicWords.en.filter((w) => w.includes(' ')).map((w) => stemPhrase(w.toLowerCase())).filter((s) => s.length > 1),
     offTopicZh: lex.offTopicWords.zh.map((w) => w.toLowerCase()),
     topics: lex.topics.map((t) => ({ stems: t.words.flatMap(stemPhrase), zh: t.zh })),
   }

@@ -70,6 +70,12 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const tokens = englishTokens(lower)
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!
+    const offPhrase = lex.offTopicPhrases.find((p) => p.every((s, j) => tokens[i + j]?.stem === s))
+    if (offPhrase) {
+      offTopic = true
+      i += offPhrase.length
+      continue
+    }
     // Triggers are sorted longest first; every concept sharing the longest match counts.
     const matches = (lex.en.get(t.stem) ?? []).filter((tr) => tr.stems.every((s, j) => tokens[i + j]?.stem === s))
     const len = matches[0]?.stems.length ?? 0
