@@ -18,7 +18,20 @@ export const PAGE_TEXT = {
 } as const
 
 const SEP = '\n\n'
+/** Between two list items: a list reads as one block, and the page stays short. */
+const BULLET_SEP = '\n'
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
+const isBullet = (s: string): boolean => s.startsWith('• ')
+
+/** Joins page parts with blank lines, except consecutive bullets, which go on consecutive lines. */
+export function joinParts(parts: readonly string[]): string {
+  let out = ''
+  parts.forEach((part, i) => {
+    if (i > 0) out += isBullet(part) && isBullet(parts[i - 1]!.slice(parts[i - 1]!.lastIndexOf('\n') + 1)) ? BULLET_SEP : SEP
+    out += part
+  })
+  return out
+}
 
 /** Splits text that is too long for a page at sentence ends, then at spaces, then anywhere. */
 export function splitToFit(text: string, budget: number): string[] {
@@ -68,7 +81,7 @@ export function paginate(lang: Lang, title: string, units: readonly Unit[], brea
   const hint = SEP + t.more
   const pages: string[][] = []
   let page: string[] = [t.lead(title)]
-  const used = (p: string[]): number => bytes(p.join(SEP))
+  const used = (p: string[]): number => bytes(joinParts(p))
   const newPage = (): void => {
     pages.push(page)
     page = [t.continued(title)]
@@ -76,7 +89,7 @@ export function paginate(lang: Lang, title: string, units: readonly Unit[], brea
   const room = (p: string[], extra: string): boolean => used([...p, extra]) + bytes(hint) <= MAX_REPLY_BYTES
   units.forEach((unit, ui) => {
     if (breakBefore.has(ui) && page.length > 1) newPage()
-    const joined = unit.join(SEP)
+    const joined = joinParts(unit)
     if (room(page, joined)) {
       page.push(joined)
       return
@@ -96,5 +109,5 @@ export function paginate(lang: Lang, title: string, units: readonly Unit[], brea
   })
   pages.push(page)
   const filled = pages.filter((p) => p.length > 1)
-  return filled.map((p, i) => p.join(SEP) + (i < filled.length - 1 ? hint : ''))
+  return filled.map((p, i) => joinParts(p) + (i < filled.length - 1 ? hint : ''))
 }

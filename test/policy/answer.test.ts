@@ -142,3 +142,11 @@ describe('performance', () => {
     expect(perQuestion).toBeLessThan(2)
   })
 })
+
+describe('list layout', () => {
+  it('puts consecutive bullets on consecutive lines, with blank lines around the list', () => {
+    const page = store.answer('How do I block cookies?')!.pages[0]!
+    expect(page).toContain('you can choose to:\n\n• Accept all cookies\n• Be notified each time a cookie is sent\n• Refuse all cookies')
+    expect(page).toMatch(/already been stored\n\nPlease note/)
+  })
+})
