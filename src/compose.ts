@@ -2,46 +2,106 @@ import path from 'node:path'
 import type { Config } from './config.js'
 import type { Logger } from './log.js'
 import { createAssistant } from './assistant/assistant.js'
-import { createHeldNotices, holdingNotifier } from './assistant/held-notices.js'
+import { createHeldNotices } from './assistant/held-notices.js'
 import type { Notifier } from './assistant/notifier.js'
 import type { Conversation } from './assistant/rights/conversation.js'
 import { createRightsFlow } from './assistant/rights/flow.js'
 import { createStaffCommands } from './assistant/staff/commands.js'
 import { createStatusStep } from './assistant/status.js'
 import type { Assistant, Clock, Incoming } from './assistant/types.js'
+import { WechatApiClient } from './channels/wechat-api/client.js'
+import type { WechatyDoor } from './channels/wechaty/bot.js'
+import { createMetrics } from './metrics.js'
+import { createOutbox, type Outbox } from './outbox/outbox.js'
+import { wechatOaSender, type ChannelSender } from './outbox/sender.js'
+import { createWindowTracker } from './outbox/window-tracker.js'
 import { loadPolicyStore } from './policy/store.js'
 import type { PolicyStore } from './policy/types.js'
+import { DeadlineKeeper, type StaffChannel } from './schedule/deadlines.js'
+import { startHousekeeping } from './schedule/housekeeping.js'
+import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
 import { JsonKeyValueStore } from './storage/key-value-store.js'
 import { openStorage, type Storage } from './storage/open.js'
+import type { Registry } from 'prom-client'
 
 export interface Services {
   readonly assistant: Assistant
   readonly policy: PolicyStore
   readonly storage: Storage<Conversation>
+  /** Messages outside a reply: persisted, retried, held when WeChat's 48-hour window is closed. */
   readonly notifier: Notifier
-  /** Flushes storage and stops background work. */
+  readonly metrics: Registry
+  /** Starts background work: resends the outbox, sends missed follow-ups, schedules the rest, starts Wechaty. */
+  start(): Promise<void>
+  /** Stops background work, flushes the outbox and storage. */
   close(): Promise<void>
 }
 
+export interface BuildOptions {
+  readonly clock: Clock
+  readonly logger: Logger
+  /** Replaces node-schedule (tests drive time themselves). */
+  readonly scheduler?: Scheduler
+  /** Skip the timers and the Wechaty door (terminal tools). */
+  readonly interactiveOnly?: boolean
+}
+
 /** Builds the real dependencies from config and wires them into the assistant. */
-export async function buildServices(config: Config, deps: { clock: Clock; logger: Logger }): Promise<Services> {
+export async function buildServices(config: Config, deps: BuildOptions): Promise<Services> {
   const { clock, logger } = deps
-  const policy = await loadPolicyStore(config)
+  const policy = loadPolicyStore(config)
   logger.info({ event: 'policy.loaded', sections: policy.sections().length, topics: policy.topics().length })
   const storage = await openStorage<Conversation>({ dataDir: config.dataDir, clock, logger })
   const heldStore = await JsonKeyValueStore.open<{ texts: string[] }>(path.join(config.dataDir, 'held-notices.json'), clock)
   const heldNotices = createHeldNotices(heldStore)
-  const notifier = holdingNotifier(heldNotices)
-  const isStaff = (incoming: Incoming): boolean => incoming.channel === 'wechat-oa' && config.staffOpenIds.has(incoming.userId)
+  const windows = createWindowTracker()
+  const metrics = createMetrics()
+
+  const senders: Record<string, ChannelSender> = {}
+  if (config.wechat.appId && config.wechat.appSecret) {
+    const client = new WechatApiClient({ apiBase: config.wechat.apiBase, appId: config.wechat.appId, appSecret: config.wechat.appSecret, clock, logger })
+    senders['wechat-oa'] = wechatOaSender(client, config.wechatTemplateId)
+  }
+  const outbox: Outbox = await createOutbox({ file: path.join(config.dataDir, 'outbox.json'), clock, logger, held: heldNotices, senders, windowTracker: windows })
+  metrics.bind({ requests: storage.requests, outboxDepth: () => outbox.depth(), now: () => clock.now() })
+
+  // The Wechaty door needs the assistant and the assistant reaches Wechaty users through the door, so it is bound late.
+  let door: WechatyDoor | undefined
+  const notifier: Notifier = {
+    notify: (to, text, options) => (to.channel === 'wechaty' && door ? door.notifier.notify(to, text, options) : outbox.notify(to, text, options)),
+  }
+  const isStaff = (incoming: Incoming): boolean =>
+    (incoming.channel === 'wechat-oa' && config.staffOpenIds.has(incoming.userId)) || (incoming.channel === 'wechaty' && (door?.isStaff(incoming) ?? false))
+
+  const staff: StaffChannel = {
+    async toStaff(text) {
+      await Promise.all([
+        ...[...config.staffOpenIds].map((userId) => outbox.notify({ channel: 'wechat-oa', userId }, text)),
+        ...(door ? [door.staffRoomNotifier().postToStaff(text)] : []),
+      ])
+    },
+  }
+  const scheduler = deps.scheduler ?? new NodeScheduler(clock, logger)
+  const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff, reminders: config.reminders })
 
   const assistant = createAssistant({
     policy,
     clock,
     logger,
+    metrics: metrics.assistant,
     contactEmail: config.policyFill.contactEmail,
     heldNotices,
+    rateLimit: { perMinute: config.rateLimitPerMinute, exempt: isStaff },
+    onIncoming: (incoming) => windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt),
     steps: (tools) => [
-      createStaffCommands({ requests: storage.requests, notifier, logger, isStaff, responseWindow: config.responseWindow }),
+      createStaffCommands({
+        requests: storage.requests,
+        notifier,
+        logger,
+        isStaff,
+        responseWindow: config.responseWindow,
+        onChange: (r) => deadlines.onChange(r),
+      }),
       createStatusStep(storage.requests),
       createRightsFlow(
         {
@@ -51,6 +111,7 @@ export async function buildServices(config: Config, deps: { clock: Clock; logger
           policy,
           logger,
           timeoutMs: config.conversationTimeout.toMillis(),
+          maxOpenRequests: config.maxOpenRequests,
         },
         tools,
       ),
@@ -62,12 +123,49 @@ export async function buildServices(config: Config, deps: { clock: Clock; logger
       logger.info({ event: 'user.unsubscribed' })
     },
   })
+
   return {
     assistant,
     policy,
     storage,
     notifier,
-    close: async () => {
+    metrics: metrics.registry,
+    async start() {
+      if (deps.interactiveOnly) return
+      outbox.start()
+      await deadlines.start()
+      startHousekeeping({
+        requests: storage.requests,
+        conversations: storage.conversations,
+        scheduler,
+        clock,
+        logger,
+        retention: config.requestRetention,
+        conversationTimeoutMs: config.conversationTimeout.toMillis(),
+      })
+        .runOnce()
+        .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', error: err instanceof Error ? err.name : 'unknown' }))
+      if (config.wechaty.puppet) {
+        // Imported only when configured: loading wechaty costs most of a second.
+        const { startWechatyDoor } = await import('./channels/wechaty/bot.js')
+        door = await startWechatyDoor({
+          assistant,
+          logger,
+          clock,
+          puppet: config.wechaty.puppet,
+          puppetToken: config.wechaty.puppetToken,
+          staffIds: config.wechaty.staffIds,
+          staffRoomTopic: config.wechaty.staffRoom,
+          held: heldNotices,
+          name: path.join(config.dataDir, 'wechaty'),
+        })
+      }
+    },
+    async close() {
+      await scheduler.stop()
+      await door?.stop()
+      await outbox.drain(3_000)
+      await outbox.close()
       await storage.close()
       await heldStore.close()
     },

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from './log.js'
 import { systemClock } from './assistant/types.js'
 import { buildServices } from './compose.js'
 import { createHttpApp } from './http/app.js'
+import { createMetricsRouter } from './http/metrics-route.js'
 
 /** Starts the service: config, storage, assistant, the webhook, and (when configured) the Wechaty door. */
 async function main(): Promise<void> {
@@ -24,12 +25,26 @@ async function main(): Promise<void> {
 
   let ready = false
   const services = await buildServices(config, { clock: systemClock, logger }).catch((err: unknown) => fatal(logger, err))
-  const app = createHttpApp({ config, assistant: services.assistant, logger, clock: systemClock, isReady: () => ready })
+  const app = createHttpApp({
+    config,
+    assistant: services.assistant,
+    logger,
+    clock: systemClock,
+    isReady: () => ready,
+    extraRouters: config.metricsToken ? [createMetricsRouter(services.metrics, config.metricsToken)] : [],
+    // An answer that missed WeChat's 5-second window goes out as a customer-service message instead.
+    onLateReply: (incoming, reply) => {
+      services.notifier.notify({ channel: incoming.channel, userId: incoming.userId }, reply.text).catch((err: unknown) => {
+        logger.error({ event: 'late_reply.failed', error: err instanceof Error ? err.name : 'unknown' })
+      })
+    },
+  })
   const server: Server = app.listen(config.port, config.host)
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)
   }).catch((err: unknown) => fatal(logger, err))
+  await services.start().catch((err: unknown) => fatal(logger, err))
   ready = true
   const address = server.address()
   logger.info({ event: 'service.ready', port: typeof address === 'object' && address ? address.port : config.port })

@@ -7,7 +7,7 @@ import { buildServices, type Services } from '../compose.js'
 export async function openTerminalSession(): Promise<{ services: Services; say(text: string): Promise<string | null> }> {
   let services: Services
   try {
-    services = await buildServices(loadConfig(), { clock: systemClock, logger: silentLogger() })
+    services = await buildServices(loadConfig(), { clock: systemClock, logger: silentLogger(), interactiveOnly: true })
   } catch (err) {
     process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`)
     process.exit(1)

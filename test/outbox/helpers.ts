@@ -48,7 +48,7 @@ export function apiClient(baseUrl: string, clock: TestClock): WechatApiClient {
     appSecret: FAKE_APP_SECRET,
     clock,
     logger: silentLogger(),
-    timeoutMs: 500,
+    timeoutMs: 2000,
     retries: { attempts: 2, baseDelayMs: 5 },
   })
 }

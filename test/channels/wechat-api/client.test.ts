@@ -26,7 +26,8 @@ function client(overrides: Partial<WechatApiClientOptions> = {}): WechatApiClien
     appSecret: FAKE_APP_SECRET,
     clock,
     logger: createLogger({ level: 'debug', destination }),
-    timeoutMs: 300,
+    // Generous, so a loaded CI machine is not mistaken for a timeout; the timeout cases delay longer.
+    timeoutMs: 1500,
     retries: { attempts: 3, baseDelayMs: 5 },
     ...overrides,
   })
@@ -118,7 +119,7 @@ describe('transient failures', () => {
     ['a body that is not JSON', { garbage: true } as const],
     ['errcode -1 (system busy)', { errcode: -1, errmsg: 'system error' }],
     ['a dropped connection', { drop: true } as const],
-    ['a timeout', { delayMs: 600 }],
+    ['a timeout', { delayMs: 2500 }],
   ])('retries %s and then succeeds', async (_name, failure) => {
     const c = client()
     api.failNext(failure, 2)
@@ -135,7 +136,7 @@ describe('transient failures', () => {
     expect(error).toMatchObject({ reason: 'http-status', status: 503, attempts: 3, retryable: true })
     api.failNext({ garbage: true }, 3)
     await expect(c.sendText(ALICE, 'x')).rejects.toMatchObject({ name: 'WechatNetworkError', reason: 'bad-body' })
-    api.failNext({ delayMs: 600 }, 3)
+    api.failNext({ delayMs: 2500 }, 3)
     await expect(c.sendText(ALICE, 'x')).rejects.toMatchObject({ name: 'WechatNetworkError', reason: 'timeout' })
     expect(api.messages).toHaveLength(0)
   })

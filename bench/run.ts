@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: figures for the webhook under load, each against a bare Koa baseline measured in
+ * the same run, plus in-process answer cost and the storage paths at 1k / 10k / 100k requests.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { loadConfig } from '../src/config.js'
+import { loadPolicyStore } from '../src/policy/store.js'
+import { AES_KEY, APP_ID, TOKEN, encryptedRequest, load, signedPath, startBareKoa, startService, textXml, type LoadResult } from './load.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60)
+
+const questions: string[] = (JSON.parse(readFileSync(new URL('../../shared/eval/dev-questions.json', import.meta.url), 'utf8')) as Array<{ q: string }>).map((q) => q.q)
+
+function inProcessMicros(): number {
+  const store = loadPolicyStore(loadConfig({}))
+  for (const q of questions) store.answer(q)
+  const rounds = 100
+  const t = process.hrtime.bigint()
+  for (let i = 0; i < rounds; i++) for (const q of questions) store.answer(q)
+  return Number(process.hrtime.bigint() - t) / 1000 / (rounds * questions.length)
+}
+
+const row = (name: string, r: LoadResult, bare: LoadResult, target?: { ratio: number; p99: number }): string => {
+  const ratio = r.rps / bare.rps
+  const verdict = target ? (ratio >= target.ratio && r.p99 < target.p99 ? 'meets target' : `MISSES target (≥${target.ratio * 100}% and p99 < ${target.p99} ms)`) : ''
+  return `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(3)} ms  p99 ${String(r.p99).padStart(3)} ms  ${(ratio * 100).toFixed(1).padStart(5)}% of bare  errors ${r.errors} non-2xx ${r.non2xx}  ${verdict}`
+}
+
+async function main(): Promise<void> {
+  console.log(`Policy answer in-process: ${inProcessMicros().toFixed(0)} µs per question (${questions.length} questions × 100)`)
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'jiku-bench-'))
+  const bare = await startBareKoa()
+  const service = await startService({
+    WECHAT_TOKEN: TOKEN,
+    WECHAT_APPID: APP_ID,
+    WECHAT_ENCODING_AES_KEY: AES_KEY,
+    DATA_DIR: dataDir,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    MAX_OPEN_REQUESTS: '1000000',
+  })
+  try {
+    const bareResult = await load(bare.url, SECONDS, () => ({ path: '/', method: 'GET' }))
+    console.log(row('bare Koa (constant string)', bareResult, bareResult))
+
+    let q = 0
+    const ask = (): { path: string; body: string } => ({ path: signedPath(), body: textXml(`oQ${q % 500}`, questions[q++ % questions.length]!) })
+    console.log(row('(a) policy questions zh/en', await load(service.url, SECONDS, ask), bareResult, { ratio: 0.25, p99: 20 }))
+
+    const USERS = 5000
+    const steps = ['Delete my data', 'John Smith', 'john@example.org', 'skip', 'yes']
+    let t = 0
+    const turn = (): { path: string; body: string } => {
+      const i = t++
+      return { path: signedPath(), body: textXml(`oC${i % USERS}`, steps[Math.floor(i / USERS) % steps.length]!) }
+    }
+    console.log(row('(b) rights-request conversation', await load(service.url, SECONDS, turn), bareResult, { ratio: 0.1, p99: 50 }))
+
+    let s = 0
+    const safe = (): { path: string; body: string } => encryptedRequest(textXml(`oS${s % 500}`, questions[s++ % questions.length]!))
+    console.log(row('(c) safe-mode (AES) questions', await load(service.url, SECONDS, safe), bareResult, { ratio: 0.25, p99: 20 }))
+
+    const rssStart = service.rssMb()
+    let m = 0
+    const mixed = (): { path: string; body: string } => (m++ % 3 === 0 ? turn() : m % 3 === 1 ? ask() : safe())
+    const soak = await load(service.url, SOAK_SECONDS, mixed)
+    const rssEnd = service.rssMb()
+    console.log(row(`mixed soak ${SOAK_SECONDS} s`, soak, bareResult))
+    console.log(`Service RSS: ${rssStart.toFixed(0)} MB at soak start, ${rssEnd.toFixed(0)} MB at end (${(((rssEnd - rssStart) / rssStart) * 100).toFixed(1)}%)`)
+  } finally {
+    await service.stop()
+    await bare.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+
+  console.log('\nStorage paths (bench/requests.ts):')
+  spawnSync(process.execPath, ['--import', 'tsx', 'bench/requests.ts'], { stdio: 'inherit' })
+}
+
+await main()
