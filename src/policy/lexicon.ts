@@ -59,6 +59,8 @@ export interface CompiledLexicon {
   readonly zh: readonly (readonly [word: string, concepts: readonly number[]])[]
   /** The same keywords grouped by first character, longest first. */
   readonly zhByChar: ReadonlyMap<string, readonly (readonly [word: string, concepts: readonly number[]])[]>
+  /** Chinese keywords that contain Latin letters ("ip地址", "删除cookie"), found by substring search. */
+  readonly zhLatin: readonly (readonly [word: string, concepts: readonly number[]])[]
   /** English triggers grouped by their first stem, longest first. */
   readonly en: ReadonlyMap<string, readonly Trigger[]>
   /** Surface forms of single-word English triggers, for typo correction. */
@@ -119,6 +121,7 @@ export function compileLexicon(data: unknown): CompiledLexicon {
     concepts,
     zh,
     zhByChar,
+    zhLatin: zh.filter(([w]) => /[a-z]/.test(w) && /\p{Script=Han}/u.test(w)),
     en,
     enWords,
     weakStems: new Set(lex.weakWords.map((w) => stemWord(w.toLowerCase()))),

@@ -64,7 +64,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     flushRest()
   }
   // Chinese keywords that contain Latin letters (e.g. "ip地址", "删除cookie").
-  for (const [w, cs] of lex.zh) if (/[a-z]/.test(w) && /\p{Script=Han}/u.test(w) && lower.includes(w)) for (const c of cs) addHit(c, w)
+  for (const [w, cs] of lex.zhLatin) if (lower.includes(w)) for (const c of cs) addHit(c, w)
 
   // English: longest lexicon phrase first, then policy words, then typo-corrected words.
   const tokens = englishTokens(lower)
