@@ -118,21 +118,25 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const steps: readonly TurnHandler[] = [...(deps.steps?.({ answerPolicy, nextPage }) ?? []), builtIn]
 
   /**
-   * Prepends a held message to this reply. When both do not fit in one WeChat message the held one goes
-   * first and the answer waits behind 更多 / "more"; further held messages come with the next replies.
+   * Puts held messages (oldest first, as many as fit in one WeChat message) before this reply. When
+   * the answer no longer fits it waits behind 更多 / "more"; what does not fit is held again and comes
+   * with the next replies.
    */
   async function deliverHeld(ctx: TurnContext, answer: Reply | null): Promise<Reply | null> {
     if (!deps.heldNotices) return answer
     const to = { channel: ctx.incoming.channel, userId: ctx.incoming.userId }
-    const [first, ...rest] = await deps.heldNotices.take(to)
-    if (first === undefined) return answer
-    for (const text of rest) await deps.heldNotices.hold(to, text)
-    logger.info({ event: 'notice.delivered_with_reply', remaining: rest.length })
-    if (!answer) return reply(first)
-    const combined = `${first}\n\n————\n${answer.text}`
+    const held = await deps.heldNotices.take(to)
+    if (held.length === 0) return answer
+    let packed = held[0]!
+    let used = 1
+    while (used < held.length && fits(`${packed}\n\n${held[used]}`)) packed = `${packed}\n\n${held[used++]}`
+    for (const text of held.slice(used)) await deps.heldNotices.hold(to, text)
+    logger.info({ event: 'notice.delivered_with_reply', delivered: used, remaining: held.length - used })
+    if (!answer) return reply(packed)
+    const combined = `${packed}\n\n————\n${answer.text}`
     if (fits(combined)) return reply(combined)
     pages.prepend(ctx.userKey, answer.text, ctx.lang, ctx.now)
-    return reply(`${first}\n\n${texts.answerWaiting(ctx.lang)}`)
+    return reply(`${packed}\n\n${texts.answerWaiting(ctx.lang)}`)
   }
 
   async function handle(incoming: Incoming): Promise<Reply | null> {
