@@ -44,6 +44,8 @@ export interface BuildOptions {
   readonly scheduler?: Scheduler
   /** Skip the timers and the Wechaty door (terminal tools). */
   readonly interactiveOnly?: boolean
+  /** A puppet instance to use instead of the one named by WECHATY_PUPPET (tests pass a mock). */
+  readonly wechatyPuppet?: unknown
 }
 
 /** Builds the real dependencies from config and wires them into the assistant. */
@@ -145,14 +147,14 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       })
         .runOnce()
         .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', error: err instanceof Error ? err.name : 'unknown' }))
-      if (config.wechaty.puppet) {
+      if (config.wechaty.puppet || deps.wechatyPuppet) {
         // Imported only when configured: loading wechaty costs most of a second.
         const { startWechatyDoor } = await import('./channels/wechaty/bot.js')
         door = await startWechatyDoor({
           assistant,
           logger,
           clock,
-          puppet: config.wechaty.puppet,
+          puppet: deps.wechatyPuppet ?? config.wechaty.puppet,
           puppetToken: config.wechaty.puppetToken,
           staffIds: config.wechaty.staffIds,
           staffRoomTopic: config.wechaty.staffRoom,
