@@ -86,6 +86,14 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const scheduler = deps.scheduler ?? new NodeScheduler(clock, logger)
   const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff, reminders: config.reminders })
 
+  // A returning follower is no longer "unsubscribed".
+  const clearUnsubscribed = async (key: string): Promise<void> => {
+    const current = await storage.preferences.get(key)
+    if (!current?.unsubscribed) return
+    const { unsubscribed: _gone, ...rest } = current
+    await storage.preferences.set(key, rest).catch((err: unknown) => logger.error({ event: 'preferences.failed', error: err instanceof Error ? err.name : 'unknown' }))
+  }
+
   const assistant = createAssistant({
     policy,
     clock,
@@ -94,7 +102,10 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     contactEmail: config.policyFill.contactEmail,
     heldNotices,
     rateLimit: { perMinute: config.rateLimitPerMinute, exempt: isStaff },
-    onIncoming: (incoming) => windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt),
+    onIncoming: (incoming) => {
+      windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt)
+      if (incoming.kind === 'subscribe') void clearUnsubscribed(`${incoming.channel}:${incoming.userId}`)
+    },
     steps: (tools) => [
       createStaffCommands({
         requests: storage.requests,

@@ -123,7 +123,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
    * with the next replies.
    */
   async function deliverHeld(ctx: TurnContext, answer: Reply | null): Promise<Reply | null> {
-    if (!deps.heldNotices) return answer
+    // A staff command's answer may be posted in a shared staff room: never attach personal messages to it.
+    if (!deps.heldNotices || ctx.text.startsWith('/')) return answer
     const to = { channel: ctx.incoming.channel, userId: ctx.incoming.userId }
     const held = await deps.heldNotices.take(to)
     if (held.length === 0) return answer

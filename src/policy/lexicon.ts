@@ -130,8 +130,16 @@ export function compileLexicon(data: unknown): CompiledLexicon {
     offTopicStems: new Set(lex.offTopicWords.en.filter((w) => !w.includes(' ')).map((w) => stemWord(w.toLowerCase()))),
     offTopicPhrases: lex.offTopicWords.en.filter((w) => w.includes(' ')).map((w) => stemPhrase(w.toLowerCase())).filter((s) => s.length > 1),
     offTopicZh: lex.offTopicWords.zh.map((w) => w.toLowerCase()),
-    topics: lex.topics.map((t) => ({ stems: t.words.flatMap(stemPhrase), zh: t.zh })),
+    topics: lex.topics.map((t) => ({ stems: t.words.flatMap(headingWords), zh: t.zh })),
   }
+}
+
+/**
+ * Heading words for menu titles: lower-case words with a plural "s" dropped. Not stems, because the
+ * stemmer folds "use" and "us" together and "Contact us" is not "How we use the data".
+ */
+function headingWords(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z]+/g) ?? []).map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w))
 }
 
 /**
@@ -139,7 +147,7 @@ export function compileLexicon(data: unknown): CompiledLexicon {
  * rules with more words; the English heading when none fits.
  */
 export function chineseTitle(lex: CompiledLexicon, heading: string): string {
-  const stems = new Set(stemPhrase(heading))
+  const stems = new Set(headingWords(heading))
   let best: { n: number; zh: string } | undefined
   for (const t of lex.topics) {
     if (t.stems.every((s) => stems.has(s)) && (!best || t.stems.length > best.n)) best = { n: t.stems.length, zh: t.zh }

@@ -79,6 +79,8 @@ describe('topics() and answerTopic()', () => {
     expect(topics[0]).toMatchObject({ number: 1, titleEn: 'Introduction', titleZh: '引言' })
     expect(topics.find((t) => t.titleEn === 'What data we collect')!.titleZh).toBe('我们收集哪些数据')
     expect(topics.find((t) => t.titleEn === 'How we use cookies')!.titleZh).toBe('我们如何使用Cookie')
+    expect(topics.find((t) => t.titleEn === 'Contact us')!.titleZh).toBe('联系我们')
+    expect(new Set(topics.map((t) => t.titleZh)).size).toBe(topics.length)
     expect(topics.every((t, i) => t.number === i + 1 && t.titleZh.length > 0)).toBe(true)
   })
 
