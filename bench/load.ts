@@ -86,16 +86,22 @@ export async function startBareKoa(): Promise<{ url: string; close(): Promise<vo
 /** Starts the real service (the `npm start` entry point) and waits for it to be ready. */
 export async function startService(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; rssMb(): number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    // Logs at info, as in production: their cost is part of the figures.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let out = ''
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    const onData = (d: Buffer): void => {
       out += d.toString()
-      const m = /"port":(\d+)/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
+      const m = /"event":"service\.ready","port":(\d+)/.exec(out)
+      if (m) {
+        child.stdout!.off('data', onData)
+        child.stdout!.resume() // keep draining the log
+        resolve(Number(m[1]))
+      }
+    }
+    child.stdout!.on('data', onData)
     child.once('exit', (code) => reject(new Error(`service exited ${code}`)))
   })
   return {

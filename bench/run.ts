@@ -13,7 +13,7 @@ import { AES_KEY, APP_ID, TOKEN, encryptedRequest, load, signedPath, startBareKo
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60)
 
-const questions: string[] = (JSON.parse(readFileSync(new URL('../../shared/eval/dev-questions.json', import.meta.url), 'utf8')) as Array<{ q: string }>).map((q) => q.q)
+const questions: string[] = (JSON.parse(readFileSync(new URL('../test/policy/questions.dev.json', import.meta.url), 'utf8')) as Array<{ q: string }>).map((q) => q.q)
 
 function inProcessMicros(): number {
   const store = loadPolicyStore(loadConfig({}))

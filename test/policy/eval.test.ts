@@ -4,7 +4,8 @@ import { evaluate, readQuestions, ROOT, shippedStore } from './eval-helpers.js'
 
 const store = shippedStore()
 const sets = [
-  { name: 'dev', file: '/work/shared/eval/dev-questions.json' },
+  // The example questions that came with the policy.
+  { name: 'dev', file: path.join(ROOT, 'test/policy/questions.dev.json') },
   { name: 'extra', file: path.join(ROOT, 'test/policy/questions.extra.json') },
   // Written from the policy text before looking at the lexicon, to estimate accuracy on new questions.
   { name: 'blind', file: path.join(ROOT, 'test/policy/questions.blind.json') },
