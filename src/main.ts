@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import { ConfigError, DEV_WECHAT_TOKEN, loadConfig, type Config } from './config.js'
-import { createLogger, type Logger } from './log.js'
+import { createLogger, flushLogs, type Logger } from './log.js'
 import { systemClock } from './assistant/types.js'
 import { buildServices } from './compose.js'
 import { createHttpApp } from './http/app.js'
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     clearTimeout(forced)
     await services.close()
     logger.info({ event: 'service.stopped' })
-    process.exit(0)
+    flushLogs(logger)
+    setTimeout(() => process.exit(0), 50).unref()
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
 function fatal(logger: Logger, err: unknown): never {
   const message = err instanceof Error ? err.message : String(err)
   logger.fatal({ event: 'service.start_failed', error: message })
+  flushLogs(logger)
   process.stderr.write(`Cannot start: ${message}\n`)
   process.exit(1)
 }

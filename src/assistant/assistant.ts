@@ -73,7 +73,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     const [first = '', ...rest] = answer.pages
     pages.remember(ctx.userKey, rest, answer.lang, ctx.now)
     deps.metrics?.policyAnswer()
-    logger.info({ event: 'policy.answer', section: answer.sectionId, score: Number(answer.score.toFixed(2)), pages: answer.pages.length })
+    logger.debug({ event: 'policy.answer', section: answer.sectionId, score: Number(answer.score.toFixed(2)), pages: answer.pages.length })
     return reply(first)
   }
 
@@ -83,7 +83,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     if (answer) return sendAnswer(ctx, answer)
     pages.forget(ctx.userKey)
     deps.metrics?.policyFallback()
-    logger.info({ event: 'policy.fallback' })
+    logger.debug({ event: 'policy.fallback' })
     return reply(texts.fallback(policy.topics(), ctx.lang, deps.contactEmail))
   }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import { readFileSync } from 'node:fs'
 import { detectLang, type Lang } from '../lang.js'
 import type { PolicyAnswer, PolicySection, PolicyStore, PolicyTopic } from './types.js'
@@ -16,6 +17,8 @@ export interface PolicyStoreOptions {
   readonly lexicon: unknown
   /** Values for the policy's blanks (contact e-mail, dates). */
   readonly fill?: PolicyFill
+  /** Recent answers remembered (default 2000); 0 turns remembering off, e.g. to measure ranking. */
+  readonly cacheSize?: number
 }
 
 /** The minimum evidence for an answer: below it the question is treated as out of scope. */
@@ -50,18 +53,34 @@ export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicy
     return { q, rank, ok }
   }
 
+  // The store never changes after start-up, so an answer is a pure function of (language, question).
+  // People ask the same few questions over and over; remembering recent answers takes ranking off the
+  // webhook's hot path. `null` (out of scope) is remembered too, as a sentinel.
+  const recent = new LRUCache<string, PolicyAnswer | 'none'>({ max: Math.max(1, options.cacheSize ?? 2000) })
+  const caching = (options.cacheSize ?? 2000) > 0
+
+  function computeAnswer(question: string, lang?: Lang): PolicyAnswer | null {
+    const { rank, ok } = search(question)
+    if (!ok || !rank) return null
+    const useLang = lang ?? detectLang(question)
+    const all = sectionBlocks(sections, rank.top)
+    const scores = all.map((ref) => {
+      return rank.blockScores.get(passageOf(index, ref.section, ref.pos)) ?? 0
+    })
+    const best = Math.max(...scores)
+    const chosen = new Set(scores.map((s, i) => (s > 0 && s >= RELEVANT_SHARE * best ? i : -1)).filter((i) => i >= 0))
+    return composeAnswer(sections, rank.top, useLang, chosen, rank.score)
+  }
+
   return {
     answer(question: string, lang?: Lang): PolicyAnswer | null {
-      const { rank, ok } = search(question)
-      if (!ok || !rank) return null
-      const useLang = lang ?? detectLang(question)
-      const all = sectionBlocks(sections, rank.top)
-      const scores = all.map((ref) => {
-        return rank.blockScores.get(passageOf(index, ref.section, ref.pos)) ?? 0
-      })
-      const best = Math.max(...scores)
-      const chosen = new Set(scores.map((s, i) => (s > 0 && s >= RELEVANT_SHARE * best ? i : -1)).filter((i) => i >= 0))
-      return composeAnswer(sections, rank.top, useLang, chosen, rank.score)
+      const key = `${lang ?? ''}\u0000${question}`
+      const hit = recent.get(key)
+      if (hit !== undefined && caching) return hit === 'none' ? null : hit
+      const computed = computeAnswer(question, lang)
+      // Long texts are rarely asked twice; keep the cache for real questions.
+      if (caching && question.length <= 200) recent.set(key, computed ?? 'none')
+      return computed
     },
     topics: () => topics,
     answerTopic(number: number, lang: Lang): PolicyAnswer | null {
@@ -88,10 +107,11 @@ export function loadPolicyStore(config: {
   readonly policyFile: string
   readonly lexiconFile: string
   readonly policyFill?: PolicyFill
-}): ExplainingPolicyStore {
+}, options: { cacheSize?: number } = {}): ExplainingPolicyStore {
   return createPolicyStore({
     policyText: readFileSync(config.policyFile, 'utf8'),
     lexicon: JSON.parse(readFileSync(config.lexiconFile, 'utf8')) as unknown,
     fill: config.policyFill ?? {},
+    cacheSize: options.cacheSize,
   })
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { paginate, PAGE_TEXT, splitToFit } from '../../src/policy/pages.js'
 import { parsePolicy } from '../../src/policy/parse.js'
-import { createPolicyStore } from '../../src/policy/store.js'
+import { createPolicyStore, loadPolicyStore } from '../../src/policy/store.js'
 import { MAX_REPLY_BYTES, type PolicyAnswer } from '../../src/policy/types.js'
 import { ROOT, shippedStore } from './eval-helpers.js'
 
@@ -150,5 +150,18 @@ describe('list layout', () => {
     const page = store.answer('How do I block cookies?')!.pages[0]!
     expect(page).toContain('you can choose to:\n\n• Accept all cookies\n• Be notified each time a cookie is sent\n• Refuse all cookies')
     expect(page).toMatch(/already been stored\n\nPlease note/)
+  })
+})
+
+describe('answer cache', () => {
+  it('gives the same answer for a repeated question, per language, and remembers out-of-scope too', () => {
+    const cached = loadPolicyStore({ policyFile: path.join(ROOT, 'data/privacy-policy.en.txt'), lexiconFile: path.join(ROOT, 'data/lexicon.json') })
+    const q = 'Do you sell my data?'
+    const first = cached.answer(q)
+    expect(cached.answer(q)).toEqual(first)
+    expect(cached.answer(q, 'zh')?.pages[0]).toMatch(/^根据/)
+    expect(cached.answer(q, 'en')?.pages[0]).not.toMatch(/^根据/)
+    expect(cached.answer('What time is it in Beijing?')).toBeNull()
+    expect(cached.answer('What time is it in Beijing?')).toBeNull()
   })
 })
