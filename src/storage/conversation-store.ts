@@ -13,7 +13,7 @@ export interface ConversationStore<T> extends KeyValueStore<T> {
   deleteIdleSince(cutoff: Date): Promise<number>
 }
 
-/** Opens DATA_DIR/conversations.json (or the given file). */
+/** Opens one conversation file (the service spreads conversations over shards: see ShardedConversationStore). */
 export function openConversationStore<T>(file: string, clock: Clock): Promise<ConversationStore<T>> {
   return JsonKeyValueStore.open<T>(file, clock)
 }

@@ -31,13 +31,20 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   readonly file: string
   readonly #validate: JsonValidator<T> | undefined
   readonly #tempPrefix: string
+  readonly #fsync: boolean
   #running = false
   #next: Batch | null = null
   #current: Promise<void> | null = null
 
-  constructor(file: string, options: { validate?: JsonValidator<T> } = {}) {
+  /**
+   * `fsync: false` keeps the atomic rename (a killed process never leaves a torn file, and what was
+   * written survives it) but skips flushing to the disk itself, so a power cut may lose the last
+   * writes. Only for state that is cheap to lose that way, such as half-finished conversations.
+   */
+  constructor(file: string, options: { validate?: JsonValidator<T>; fsync?: boolean } = {}) {
     this.file = path.resolve(file)
     this.#validate = options.validate
+    this.#fsync = options.fsync ?? true
     this.#tempPrefix = `.${path.basename(this.file)}.`
   }
 
@@ -115,7 +122,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     try {
       try {
         await handle.writeFile(text, 'utf8')
-        await handle.sync()
+        if (this.#fsync) await handle.sync()
       } finally {
         await handle.close()
       }
@@ -124,7 +131,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       await unlink(temp).catch(() => undefined)
       throw e
     }
-    await fsyncDir(dir)
+    if (this.#fsync) await fsyncDir(dir)
   }
 
   /** Temp files left by a process killed mid-write are incomplete by definition. */

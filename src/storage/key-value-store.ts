@@ -47,16 +47,16 @@ export class JsonKeyValueStore<T> implements KeyValueStore<T> {
   readonly #clock: Clock
   #closed = false
 
-  private constructor(file: string, clock: Clock) {
-    this.#adapter = new AtomicJsonFile<KvData<T>>(file, { validate: isKvData as (v: unknown) => v is KvData<T> })
+  private constructor(file: string, clock: Clock, fsync: boolean) {
+    this.#adapter = new AtomicJsonFile<KvData<T>>(file, { validate: isKvData as (v: unknown) => v is KvData<T>, fsync })
     this.#db = new Low<KvData<T>>(this.#adapter, { version: 1, entries: {} })
     this.#clock = clock
   }
 
   /** Reads the file (missing = empty); throws CorruptStoreError for an unreadable one and writes nothing. */
-  static async open<T>(file: string, clock: Clock): Promise<JsonKeyValueStore<T>> {
+  static async open<T>(file: string, clock: Clock, options: { fsync?: boolean } = {}): Promise<JsonKeyValueStore<T>> {
     await ensureDir(path.dirname(file))
-    const store = new JsonKeyValueStore<T>(file, clock)
+    const store = new JsonKeyValueStore<T>(file, clock, options.fsync ?? true)
     await store.#db.read()
     return store
   }

@@ -4,7 +4,8 @@ import type { Clock } from '../assistant/types.js'
 import type { Logger } from '../log.js'
 import { MemoryRequestRepository } from '../requests/memory-repository.js'
 import type { RequestRepository } from '../requests/repository.js'
-import { MemoryConversationStore, openConversationStore, type ConversationStore } from './conversation-store.js'
+import { MemoryConversationStore, type ConversationStore } from './conversation-store.js'
+import { ShardedConversationStore } from './sharded-store.js'
 import { FileRequestRepository } from './file-request-repository.js'
 import { ensureDir } from './fs-utils.js'
 import { memoryPreferencesStore, openPreferencesStore, type PreferencesStore } from './preferences-store.js'
@@ -27,7 +28,7 @@ export interface OpenStorageOptions {
 /**
  * Opens (creating when missing, mode 0700) DATA_DIR with:
  *   requests/YYYY-MM.json  — rights requests by Shanghai creation month
- *   conversations.json     — active conversations only
+ *   conversations/NN.json  — active conversations only, spread over small shard files
  *   preferences.json       — marketing opt-out and unsubscribe records
  * Throws CorruptStoreError naming the file when any of them cannot be read; nothing is written then.
  */
@@ -38,7 +39,7 @@ export async function openStorage<C = unknown>(options: OpenStorageOptions): Pro
   const mode = (await stat(dataDir)).mode & 0o777
   if (mode & 0o077) options.logger.warn({ dataDir, mode: mode.toString(8) }, 'DATA_DIR is accessible to other users; 0700 is recommended')
   const requests = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock: options.clock, logger: options.logger })
-  const conversations = await openConversationStore<C>(path.join(dataDir, 'conversations.json'), options.clock)
+  const conversations = await ShardedConversationStore.open<C>(path.join(dataDir, 'conversations'), options.clock)
   const preferences = await openPreferencesStore(path.join(dataDir, 'preferences.json'), options.clock)
   return {
     requests,

@@ -39,7 +39,9 @@ describe('openStorage on disk', () => {
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
     expect((await stat(path.join(dataDir, 'requests'))).mode & 0o777).toBe(0o700)
     expect(await readdir(path.join(dataDir, 'requests'))).toEqual(['2026-11.json'])
-    for (const f of ['requests/2026-11.json', 'conversations.json', 'preferences.json']) {
+    const conversationFiles = (await readdir(path.join(dataDir, 'conversations'))).map((f) => `conversations/${f}`)
+    expect(conversationFiles.length).toBeGreaterThan(0)
+    for (const f of ['requests/2026-11.json', ...conversationFiles, 'preferences.json']) {
       expect((await stat(path.join(dataDir, f))).mode & 0o777, f).toBe(0o600)
     }
     clock.set('2026-11-30T16:30:00Z') // 2026-12-01 00:30 in Shanghai
@@ -128,7 +130,7 @@ describe('openStorage on disk', () => {
     ['requests/2026-11.json', '{"version":1,"requests":{"PR-20261130-AAAAAA":{"id":"PR-2026'],
     ['requests/2026-11.json', '{"version":1,"requests":{"PR-20261130-AAAAAA":{"id":"PR-20261130-AAAAAA"}}}'],
     ['requests/2026-10.json', ''],
-    ['conversations.json', '{"version":1,"entr'],
+    ['conversations/07.json', '{"version":1,"entr'],
     ['preferences.json', 'null'],
   ])('refuses to open with a corrupt %s, naming it and leaving its bytes untouched', async (rel, content) => {
     const file = path.join(dataDir, rel)
