@@ -16,10 +16,14 @@ export interface RunningService {
   kill(): Promise<void>
 }
 
-/** Starts the real service exactly as a user would (`npm start`) on a free port, and waits until it is ready. */
-export async function startService(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningService> {
+/**
+ * Starts the real service exactly as a user would (`npm start`) on a free port, and waits until it is
+ * ready. `direct` runs the same entry point without npm in between, to observe its own exit code.
+ */
+export async function startService(env: Record<string, string>, timeoutMs = 30_000, options: { direct?: boolean } = {}): Promise<RunningService> {
   // npm would put itself between us and the service, so signals go to the whole process group.
-  const child = spawn('npm', ['start', '--silent'], {
+  const [cmd, args] = options.direct ? [process.execPath, ['--import', 'tsx', 'src/main.ts']] : ['npm', ['start', '--silent']]
+  const child = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
