@@ -1,28 +1,16 @@
 import { Router } from '@koa/router'
 import type { Context } from 'koa'
-import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
 import type { Config } from '../../config.js'
-import type { Logger } from '../../log.js'
 import { WechatCrypto } from './crypto.js'
-import type { ReplyDedupe } from './dedupe.js'
 import { malformed } from './errors.js'
-import { createMessageHandler } from './handle-message.js'
+import { createMessageHandler, type MessageHandlerDeps } from './handle-message.js'
 import { queryParam, readBody, verifySignedQuery } from './request.js'
 import { openEnvelope, sealReply } from './safe-mode.js'
 import { buildTextReplyXml, parseWechatXml, truncateUtf8 } from './xml.js'
 
-/** Everything the webhook needs; all values come from Config, nothing from the environment. */
-export interface WechatRouterDeps {
+/** Everything the webhook needs: the message handler's dependencies plus config (nothing from the environment). */
+export interface WechatRouterDeps extends MessageHandlerDeps {
   readonly config: Config
-  readonly assistant: Assistant
-  readonly logger: Logger
-  readonly clock: Clock
-  /** How long to wait for the assistant before answering "success" (default 4500 ms). */
-  readonly replyBudgetMs?: number
-  /** Retry cache; injectable so tests can inspect it. */
-  readonly dedupe?: ReplyDedupe<Reply | null>
-  /** See MessageHandlerDeps.onLateReply. */
-  readonly onLateReply?: (incoming: Incoming, reply: Reply) => void
 }
 
 /** "No reply" in WeChat's protocol: it stops retrying and shows the user nothing. */
