@@ -3,11 +3,12 @@
  * server answering a constant string, both loaded over loopback with autocannon.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createCipheriv, createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import autocannon from 'autocannon'
 import Koa from 'koa'
+import { wechatEncrypt } from '../test/support/wechat-client.js'
 
 export const TOKEN = 'benchToken2026'
 export const APP_ID = 'wxbench000000000001'
@@ -37,14 +38,7 @@ export function signedPath(extra: Record<string, string> = {}): string {
 }
 
 export function encryptedRequest(inner: string): { path: string; body: string } {
-  const key = Buffer.from(`${AES_KEY}=`, 'base64')
-  const msg = Buffer.from(inner)
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(msg.length)
-  const plain = Buffer.concat([randomBytes(16), len, msg, Buffer.from(APP_ID)])
-  const pad = 32 - (plain.length % 32)
-  const c = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false)
-  const enc = Buffer.concat([c.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), c.final()]).toString('base64')
+  const enc = wechatEncrypt(inner, AES_KEY, APP_ID)
   const timestamp = String(Math.floor(Date.now() / 1000))
   const nonce = String(++seq)
   const q = new URLSearchParams({ signature: sha1([TOKEN, timestamp, nonce]), timestamp, nonce, encrypt_type: 'aes', msg_signature: sha1([TOKEN, timestamp, nonce, enc]) })

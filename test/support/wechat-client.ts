@@ -19,7 +19,8 @@ function aesKey(encodingAesKey: string): Buffer {
   return Buffer.from(`${encodingAesKey}=`, 'base64')
 }
 
-function encrypt(message: string, encodingAesKey: string, appId: string): string {
+/** WeChat's safe-mode layout: random(16) | length(4, big-endian) | message | AppID, PKCS#7 to 32 bytes, AES-256-CBC. */
+export function wechatEncrypt(message: string, encodingAesKey: string, appId: string): string {
   const key = aesKey(encodingAesKey)
   const msg = Buffer.from(message)
   const len = Buffer.alloc(4)
@@ -64,7 +65,7 @@ export class WechatClient {
       const body = await res.text()
       return { status: res.status, body, content: field(body, 'Content') }
     }
-    const enc = encrypt(inner, this.o.encodingAesKey, this.o.appId ?? '')
+    const enc = wechatEncrypt(inner, this.o.encodingAesKey, this.o.appId ?? '')
     const { q, timestamp, nonce } = this.query({ openid, encrypt_type: 'aes' })
     q.set('msg_signature', sha1([this.o.token, timestamp, nonce, enc]))
     const envelope = `<xml><ToUserName>${cd(this.o.account ?? 'gh_jiku')}</ToUserName><Encrypt>${cd(enc)}</Encrypt></xml>`
