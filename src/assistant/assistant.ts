@@ -6,6 +6,7 @@ import { isHelp, isMore, topicNumber } from './intents.js'
 import { cleanText, normalizeText } from './normalize.js'
 import { PageMemory } from './page-memory.js'
 import { RateLimiter } from './rate-limit.js'
+import { SerialQueue } from './serial-queue.js'
 import { fits } from './fit.js'
 import type { HeldNotices } from './notifier.js'
 import * as texts from './texts.js'
@@ -140,7 +141,14 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return reply(`${packed}\n\n${texts.answerWaiting(ctx.lang)}`)
   }
 
-  async function handle(incoming: Incoming): Promise<Reply | null> {
+  // One message per person at a time: their conversation state is read and written across awaits.
+  const perUser = new SerialQueue()
+
+  function handle(incoming: Incoming): Promise<Reply | null> {
+    return perUser.run(userKeyOf(incoming), () => handleNow(incoming))
+  }
+
+  async function handleNow(incoming: Incoming): Promise<Reply | null> {
     const rawText = incoming.kind === 'text' ? cleanText(incoming.text) : ''
     const text = rawText.normalize('NFKC')
     const ctx: TurnContext = {

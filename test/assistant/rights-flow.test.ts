@@ -175,3 +175,20 @@ describe('limits', () => {
     expect(await h.sendAs('user-2', 'Delete my data')).toMatch(/full name/)
   })
 })
+
+describe('one person, several messages at once', () => {
+  it('handles them in arrival order, so no answer is lost or applied to the wrong step', async () => {
+    const h = harness()
+    const replies = await Promise.all([
+      h.send('Delete my data'),
+      h.send('John Smith'),
+      h.send('john@example.org'),
+      h.send('skip'),
+      h.send('yes'),
+    ])
+    expect(replies[1]).toMatch(/e-mail address or a mobile number/)
+    expect(replies[3]).toMatch(/Please confirm/)
+    expect(replies[4]).toMatch(ID)
+    expect(await h.storage.requests.list()).toHaveLength(1)
+  })
+})

@@ -9,6 +9,8 @@ const sets = [
   { name: 'extra', file: path.join(ROOT, 'test/policy/questions.extra.json') },
   // Written from the policy text before looking at the lexicon, to estimate accuracy on new questions.
   { name: 'blind', file: path.join(ROOT, 'test/policy/questions.blind.json') },
+  // A second blind set, written from the policy text alone with tricky off-topic questions that share its words.
+  { name: 'blind2', file: path.join(ROOT, 'test/policy/questions.blind2.json') },
 ]
 
 const pct = (n: number, d: number): string => (d === 0 ? '100.0' : ((100 * n) / d).toFixed(1))

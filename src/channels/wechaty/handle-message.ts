@@ -4,7 +4,7 @@ import type { Logger } from '../../log.js'
 import { errorSummary } from '../wechat-oa/errors.js'
 import { APOLOGY_TEXT, userTag } from '../wechat-oa/handle-message.js'
 import { isSlashCommand, kindOfMessageType, type MessageTypeEnum } from './message-kind.js'
-import { SerialQueue } from './serial.js'
+import { SerialQueue } from '../../assistant/serial-queue.js'
 import type { StaffRoom } from './staff-room.js'
 
 export interface WechatyMessageDeps {

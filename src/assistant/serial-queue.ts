@@ -4,21 +4,22 @@
  * conversation reads and writes per-person state).
  */
 export class SerialQueue {
-  private readonly tails = new Map<string, Promise<void>>()
+  private readonly tails = new Map<string, Promise<unknown>>()
 
   /**
-   * Queues `task` behind the earlier tasks of `key`; resolves when it has run. Tasks handle their
-   * own errors: a rejection is swallowed here so it cannot block the person's next message.
+   * Queues `task` behind the earlier tasks of `key` and resolves (or rejects) with its result.
+   * A failed task never blocks the person's next one.
    */
-  run(key: string, task: () => Promise<void>): Promise<void> {
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve()
-    const next = previous.then(task).catch(() => undefined)
-    this.tails.set(key, next)
+    const result = previous.then(task)
+    const tail = result.catch(() => undefined)
+    this.tails.set(key, tail)
     // Forget the key once its queue is empty, so the map only holds people with work pending.
-    void next.then(() => {
-      if (this.tails.get(key) === next) this.tails.delete(key)
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key)
     })
-    return next
+    return result
   }
 
   /** Resolves when everything queued so far has run (used on stop). */
