@@ -10,6 +10,7 @@ const conceptSchema = z.object({
   weight: z.number().positive().optional(),
   headings: z.array(z.string()).optional(),
   gate: z.boolean().optional(),
+  anchor: z.boolean().optional(),
 })
 
 const lexiconSchema = z.object({
@@ -18,6 +19,8 @@ const lexiconSchema = z.object({
   stopwords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
   topics: z.array(z.object({ words: z.array(z.string()).min(1), zh: z.string().min(1) })).default([]),
   offTopicWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+  productWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+  enAliases: z.record(z.string(), z.string()).default({}),
 })
 
 /** The editable keyword file (data/lexicon.json) as written by staff. */
@@ -39,6 +42,8 @@ export interface CompiledConcept {
   readonly weak: boolean
   /** False for filler concepts ("what is", "where") that never count towards scope. */
   readonly gate: boolean
+  /** True if the concept ties a question to personal data (needed when it talks about the product). */
+  readonly anchor: boolean
   readonly weight: number
   /** Search terms: each a phrase of one or more stems. */
   readonly expand: readonly (readonly string[])[]
@@ -73,6 +78,11 @@ export interface CompiledLexicon {
   /** Multi-word off-topic phrases ("market cap", "sales rep") as stems; their words are not read as policy words. */
   readonly offTopicPhrases: readonly (readonly string[])[]
   readonly offTopicZh: readonly string[]
+  /** Words naming the product itself ("software", "版本"), English as stems: such questions need an anchor concept. */
+  readonly productStems: ReadonlySet<string>
+  readonly productZh: readonly string[]
+  /** Chat spellings of English function words ("wht" → "what", "u" → "you"), each to one or more words. */
+  readonly enAliases: ReadonlyMap<string, readonly string[]>
   readonly topics: readonly { readonly stems: readonly string[]; readonly zh: string }[]
 }
 
@@ -104,6 +114,7 @@ export function compileLexicon(data: unknown): CompiledLexicon {
       id: c.id,
       weak: c.weak ?? false,
       gate: c.gate ?? true,
+      anchor: c.anchor ?? false,
       weight: c.weight ?? 1,
       expand: c.expand.map(stemPhrase).filter((s) => s.length > 0),
       headings: (c.headings ?? []).map(stemWord),
@@ -130,6 +141,9 @@ export function compileLexicon(data: unknown): CompiledLexicon {
     offTopicStems: new Set(lex.offTopicWords.en.filter((w) => !w.includes(' ')).map((w) => stemWord(w.toLowerCase()))),
     offTopicPhrases: lex.offTopicWords.en.filter((w) => w.includes(' ')).map((w) => stemPhrase(w.toLowerCase())).filter((s) => s.length > 1),
     offTopicZh: lex.offTopicWords.zh.map((w) => w.toLowerCase()),
+    productStems: new Set(lex.productWords.en.map((w) => stemWord(w.toLowerCase()))),
+    productZh: lex.productWords.zh.map((w) => w.toLowerCase()),
+    enAliases: new Map(Object.entries(lex.enAliases).map(([k, v]) => [k.toLowerCase(), v.toLowerCase().split(/\s+/).filter(Boolean)])),
     topics: lex.topics.map((t) => ({ stems: t.words.flatMap(headingWords), zh: t.zh })),
   }
 }

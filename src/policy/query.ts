@@ -1,7 +1,7 @@
 import type { CompiledLexicon } from './lexicon.js'
 import type { SearchIndex } from './search-index.js'
 import { closestShortWord, closestWord } from './fuzzy.js'
-import { cutChinese, englishTokens } from './tokenize.js'
+import { cutChinese, englishTokens, stemWord, type Token } from './tokenize.js'
 
 /** Alternative search terms that count once: a concept's expansion, or one word of the question. */
 export interface QueryGroup {
@@ -66,8 +66,17 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // Chinese keywords that contain Latin letters (e.g. "ip地址", "删除cookie").
   for (const [w, cs] of lex.zhLatin) if (lower.includes(w)) for (const c of cs) addHit(c, w)
 
-  // English: longest lexicon phrase first, then policy words, then typo-corrected words.
-  const tokens = englishTokens(lower)
+  // English: chat spellings of function words first ("wht r cookies"), then longest lexicon phrase,
+  // then policy words, then typo-corrected words.
+  const tokens: Token[] = englishTokens(lower).flatMap((t) => {
+    const alias = lex.enAliases.get(t.word)
+    return alias ? alias.map((word) => ({ word, stem: stemWord(word) })) : [t]
+  })
+  const productTalk = lex.productZh.some((w) => lower.includes(w)) || tokens.some((t) => lex.productStems.has(t.stem))
+  // "What do you use my email for?": a question that ends in "for" asks for a purpose, like "what for".
+  if (tokens.length > 2 && tokens.at(-1)!.stem === 'for' && tokens.some((t) => t.stem === 'what')) {
+    for (const tr of lex.en.get('what') ?? []) if (tr.stems.join(' ') === 'what for') addHit(tr.concept, 'what for')
+  }
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!
     const offPhrase = lex.offTopicPhrases.find((p) => p.every((s, j) => tokens[i + j]?.stem === s))
@@ -106,15 +115,27 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     }
   }
 
+  // Questions about the product itself ("is your software secure", "最新版本") are not policy
+  // questions unless they also name personal data, cookies or messages to the user.
+  const productOnly = productTalk && ![...conceptHits.keys()].some((c) => lex.concepts[c]!.anchor)
+
   const groups: QueryGroup[] = []
   let strong = 0
   let weak = 0
+  // Distinct question words behind the gating concepts: one word ("email") that names two concepts
+  // is still one piece of evidence when the question is otherwise about something else.
+  const strongWords = new Set<string>()
+  const gateWords = new Set<string>()
   for (const [ci, words] of conceptHits) {
     const c = lex.concepts[ci]!
     // A matter named twice ("论坛" … "负责") is what the question is about, more than one named once.
     const repeat = words.size > 1 ? REPEAT_BOOST : 1
     groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST * repeat, concept: ci, headings: c.headings, weak: c.weak })
     if (!c.gate) continue
+    for (const w of words) {
+      gateWords.add(w)
+      if (!c.weak) strongWords.add(w)
+    }
     if (c.weak) weak++
     else strong++
   }
@@ -127,8 +148,10 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   }
   // Words such as "price" or "weather" mean the question is about something else unless it clearly
   // names a policy matter too ("how much does deleting my data cost" still is one).
-  const inScope = offTopic
-    ? strong >= 1 && strong + weak >= 2
+  const inScope = productOnly
+    ? false
+    : offTopic
+    ? strong >= 1 && strong + weak >= 2 && strongWords.size >= 1 && gateWords.size >= 2
     : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || directStrong >= 2
   return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope }
 }
