@@ -2,7 +2,7 @@
 import { load, signedPath, textXml } from './load.js'
 
 const USERS = 5000
-const steps = ['Delete my data', 'John Smith', 'john@example.org', 'skip', 'yes']
+const steps = (process.env.BENCH_STEPS ?? 'Delete my data|John Smith|john@example.org|skip|yes').split('|')
 let t = 0
 const r = await load(process.env.BENCH_URL!, Number(process.env.BENCH_SECONDS ?? 10), () => {
   const i = t++

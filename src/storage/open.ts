@@ -5,7 +5,7 @@ import type { Logger } from '../log.js'
 import { MemoryRequestRepository } from '../requests/memory-repository.js'
 import type { RequestRepository } from '../requests/repository.js'
 import { MemoryConversationStore, type ConversationStore } from './conversation-store.js'
-import { ShardedConversationStore } from './sharded-store.js'
+import { JournaledConversationStore } from './journaled-store.js'
 import { FileRequestRepository } from './file-request-repository.js'
 import { ensureDir } from './fs-utils.js'
 import { memoryPreferencesStore, openPreferencesStore, type PreferencesStore } from './preferences-store.js'
@@ -28,7 +28,8 @@ export interface OpenStorageOptions {
 /**
  * Opens (creating when missing, mode 0700) DATA_DIR with:
  *   requests/YYYY-MM.json  — rights requests by Shanghai creation month
- *   conversations/NN.json  — active conversations only, spread over small shard files
+ *   conversations.json     — active conversations only (snapshot), with conversations.journal
+ *                            holding the turns since, one appended line each
  *   preferences.json       — marketing opt-out and unsubscribe records
  * Throws CorruptStoreError naming the file when any of them cannot be read; nothing is written then.
  */
@@ -39,7 +40,7 @@ export async function openStorage<C = unknown>(options: OpenStorageOptions): Pro
   const mode = (await stat(dataDir)).mode & 0o777
   if (mode & 0o077) options.logger.warn({ dataDir, mode: mode.toString(8) }, 'DATA_DIR is accessible to other users; 0700 is recommended')
   const requests = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock: options.clock, logger: options.logger })
-  const conversations = await ShardedConversationStore.open<C>(path.join(dataDir, 'conversations'), options.clock)
+  const conversations = await JournaledConversationStore.open<C>(path.join(dataDir, 'conversations.json'), options.clock)
   const preferences = await openPreferencesStore(path.join(dataDir, 'preferences.json'), options.clock)
   return {
     requests,

@@ -102,10 +102,8 @@ describe('the real service over the WeChat webhook (npm start)', () => {
 
     const shards = readdirSync(path.join(dataDir, 'requests')).filter((f) => f.endsWith('.json'))
     expect(shards.length).toBeGreaterThan(0)
-    const conversationShards = readdirSync(path.join(dataDir, 'conversations')).filter((f) => f.endsWith('.json'))
-    expect(conversationShards.length).toBeGreaterThan(0)
-    expect(statSync(path.join(dataDir, 'conversations')).mode & 0o777).toBe(0o700)
-    for (const f of ['held-notices.json', ...shards.map((s) => path.join('requests', s)), ...conversationShards.map((s) => path.join('conversations', s))]) {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700)
+    for (const f of ['conversations.json', 'conversations.journal', 'held-notices.json', ...shards.map((s) => path.join('requests', s))]) {
       expect(statSync(path.join(dataDir, f)).mode & 0o777).toBe(0o600)
     }
     // No personal data in the logs.

@@ -61,9 +61,7 @@ describe('crash safety', () => {
     const shardFiles = (await readdir(path.join(dataDir, 'requests'))).filter((n) => !n.startsWith('.'))
     expect(shardFiles.length).toBeGreaterThan(0)
     for (const name of shardFiles) JSON.parse(await readFile(path.join(dataDir, 'requests', name), 'utf8'))
-    for (const name of await readdir(path.join(dataDir, 'conversations')).catch(() => [] as string[])) {
-      if (!name.startsWith('.')) JSON.parse(await readFile(path.join(dataDir, 'conversations', name), 'utf8'))
-    }
+    JSON.parse(await readFile(path.join(dataDir, 'conversations.json'), 'utf8').catch(() => '{}'))
 
     const storage = await openStorage({ dataDir, clock: systemClock, logger: silentLogger() })
     for (const id of printed) expect(await storage.requests.get(id), id).toBeDefined()

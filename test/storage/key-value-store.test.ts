@@ -60,28 +60,61 @@ describe('JsonKeyValueStore after close', () => {
   })
 })
 
-describe('ShardedConversationStore', () => {
-  it('spreads keys over small files and behaves like one store across a reopen', async () => {
-    const { mkdtemp, readdir, rm } = await import('node:fs/promises')
+describe('JournaledConversationStore', () => {
+  const setup = async () => {
+    const { mkdtemp } = await import('node:fs/promises')
     const { tmpdir } = await import('node:os')
-    const { ShardedConversationStore } = await import('../../src/storage/sharded-store.js')
-    const dir = await mkdtemp(path.join(tmpdir(), 'shards-'))
+    const dir = await mkdtemp(path.join(tmpdir(), 'journal-'))
     let now = new Date('2026-11-29T02:00:00Z')
-    const clock = { now: () => now }
-    const store = await ShardedConversationStore.open<{ n: number }>(dir, clock, 8)
+    const clock = { now: () => now, advance: (ms: number) => (now = new Date(now.getTime() + ms)) }
+    const file = path.join(dir, 'conversations.json')
+    return { dir, clock, file }
+  }
+
+  it('keeps every change across a reopen and compacts the journal', async () => {
+    const { readFile, stat, rm } = await import('node:fs/promises')
+    const { JournaledConversationStore } = await import('../../src/storage/journaled-store.js')
+    const { dir, clock, file } = await setup()
+    const store = await JournaledConversationStore.open<{ n: number }>(file, clock, { compactBytes: 2_000 })
     await Promise.all(Array.from({ length: 100 }, (_, i) => store.set(`wechat-oa:u${i}`, { n: i })))
-    expect(store.size()).toBe(100)
-    expect((await readdir(dir)).filter((f) => f.endsWith('.json')).length).toBe(8)
     expect(await store.delete('wechat-oa:u5')).toBe(true)
-    now = new Date(now.getTime() + 3_600_000)
+    expect(await store.delete('wechat-oa:u5')).toBe(false)
+    clock.advance(3_600_000)
     await store.set('wechat-oa:u7', { n: 70 })
-    await store.close()
-    const reopened = await ShardedConversationStore.open<{ n: number }>(dir, clock, 8)
+    // Compaction kept the journal small however many turns were written.
+    expect((await stat(store.file)).size).toBeLessThan(2_500)
+    expect((await stat(store.file)).mode & 0o777).toBe(0o600)
+    const reopened = await JournaledConversationStore.open<{ n: number }>(file, clock)
     expect(await reopened.get('wechat-oa:u7')).toEqual({ n: 70 })
     expect(await reopened.get('wechat-oa:u5')).toBeUndefined()
-    expect(await reopened.deleteIdleSince(new Date(now.getTime() - 60_000))).toBe(98)
-    expect(reopened.size()).toBe(1)
+    expect(reopened.size()).toBe(99)
+    expect(await reopened.deleteIdleSince(new Date(clock.now().getTime() - 60_000))).toBe(98)
     await reopened.close()
+    const final = await JournaledConversationStore.open<{ n: number }>(file, clock)
+    expect(final.size()).toBe(1)
+    expect(JSON.parse(await readFile(file, 'utf8')).entries['wechat-oa:u7'].value).toEqual({ n: 70 })
+    await final.close()
+    await store.close().catch(() => undefined)
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('ignores a last line torn by a crash, and refuses a damaged line elsewhere without touching it', async () => {
+    const { writeFile, readFile, rm } = await import('node:fs/promises')
+    const { JournaledConversationStore } = await import('../../src/storage/journaled-store.js')
+    const { CorruptStoreError } = await import('../../src/storage/errors.js')
+    const { dir, clock, file } = await setup()
+    const journal = path.join(dir, 'conversations.journal')
+    await writeFile(journal, '{"k":"a","v":{"n":1},"t":"2026-11-29T02:00:00.000Z"}\n{"k":"b","v":{"n":2},"t":"2026-11-29T02:00:00.000Z"}\n{"k":"a","v":{"n')
+    const store = await JournaledConversationStore.open<{ n: number }>(file, clock)
+    expect(await store.get('a')).toEqual({ n: 1 })
+    expect(await store.get('b')).toEqual({ n: 2 })
+    await store.close()
+    const damaged = '{"k":"a","v":{"n":1},"t":"x"}\nnot json\n{"k":"b","d":1}\n'
+    await writeFile(journal, damaged)
+    const err = await JournaledConversationStore.open(file, clock).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptStoreError)
+    expect((err as InstanceType<typeof CorruptStoreError>).file).toBe(journal)
+    expect(await readFile(journal, 'utf8')).toBe(damaged)
     await rm(dir, { recursive: true, force: true })
   })
 })

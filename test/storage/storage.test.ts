@@ -39,9 +39,7 @@ describe('openStorage on disk', () => {
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
     expect((await stat(path.join(dataDir, 'requests'))).mode & 0o777).toBe(0o700)
     expect(await readdir(path.join(dataDir, 'requests'))).toEqual(['2026-11.json'])
-    const conversationFiles = (await readdir(path.join(dataDir, 'conversations'))).map((f) => `conversations/${f}`)
-    expect(conversationFiles.length).toBeGreaterThan(0)
-    for (const f of ['requests/2026-11.json', ...conversationFiles, 'preferences.json']) {
+    for (const f of ['requests/2026-11.json', 'conversations.json', 'conversations.journal', 'preferences.json']) {
       expect((await stat(path.join(dataDir, f))).mode & 0o777, f).toBe(0o600)
     }
     clock.set('2026-11-30T16:30:00Z') // 2026-12-01 00:30 in Shanghai
@@ -130,7 +128,8 @@ describe('openStorage on disk', () => {
     ['requests/2026-11.json', '{"version":1,"requests":{"PR-20261130-AAAAAA":{"id":"PR-2026'],
     ['requests/2026-11.json', '{"version":1,"requests":{"PR-20261130-AAAAAA":{"id":"PR-20261130-AAAAAA"}}}'],
     ['requests/2026-10.json', ''],
-    ['conversations/07.json', '{"version":1,"entr'],
+    ['conversations.json', '{"version":1,"entr'],
+    ['conversations.journal', '{"k":"a","v":1,"t":"2026-11-29T00:00:00Z"}\nnot json\n{"k":"b","d":1}\n'],
     ['preferences.json', 'null'],
   ])('refuses to open with a corrupt %s, naming it and leaving its bytes untouched', async (rel, content) => {
     const file = path.join(dataDir, rel)
