@@ -1,6 +1,7 @@
 import type { CompiledLexicon } from './lexicon.js'
 import type { SearchIndex } from './search-index.js'
 import { closestShortWord, closestWord } from './fuzzy.js'
+import { toSimplified } from './hant.js'
 import { cutChinese, englishTokens, stemWord, type Token } from './tokenize.js'
 
 /** Alternative search terms that count once: a concept's expansion, or one word of the question. */
@@ -40,7 +41,8 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     conceptHits.set(c, words)
   }
   const direct = new Map<string, boolean>() // stem → weak?
-  const lower = question.toLowerCase()
+  // Traditional characters ("個人資料") are read as simplified, the lexicon's script.
+  const lower = toSimplified(question.toLowerCase())
   let offTopic = lex.offTopicZh.some((w) => lower.includes(w))
 
   // Chinese: lexicon keywords leftmost-longest over each run of Han characters (sturdier than relying
