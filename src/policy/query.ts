@@ -81,6 +81,11 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   }
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!
+    // The stemmer folds "us" into "use": "do you sell in the US" is not about using data.
+    if (t.word === 'us') {
+      i++
+      continue
+    }
     const offPhrase = lex.offTopicPhrases.find((p) => p.every((s, j) => tokens[i + j]?.stem === s))
     if (offPhrase) {
       offTopic = true
