@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache'
 import type { Logger } from '../../log.js'
 import type { Lang } from '../../lang.js'
 import type { PolicyStore } from '../../policy/types.js'
@@ -38,7 +39,8 @@ const OFFER_TTL_MS = 30 * 60_000
 export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): TurnHandler {
   const { requests, conversations, preferences, policy, logger } = deps
   // The right last offered after a question, so a bare "申请" / "request" starts exactly that one.
-  const offered = new Map<string, { type: RightType; at: number }>()
+  // Bounded and short-lived: it only bridges one or two messages.
+  const offered = new LRUCache<string, { type: RightType; at: number }>({ max: 10_000 })
 
   const say = (text: string): Reply => ({ text: clipReply(text) })
 
