@@ -13,6 +13,8 @@ const sets = [
   { name: 'blind2', file: path.join(ROOT, 'test/policy/questions.blind2.json') },
   // Written after tuning on blind2 and scored once before any further change.
   { name: 'blind3', file: path.join(ROOT, 'test/policy/questions.blind3.json') },
+  // Written from the policy text alone in the dev set's style, covering every section, and scored once before any change.
+  { name: 'blind4', file: path.join(ROOT, 'test/policy/questions.blind4.json') },
 ]
 
 const pct = (n: number, d: number): string => (d === 0 ? '100.0' : ((100 * n) / d).toFixed(1))
