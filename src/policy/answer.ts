@@ -56,9 +56,30 @@ function toUnits(sections: readonly PolicySection[], top: number, all: readonly 
   return units
 }
 
+/** A passage of another section quoted after the answer: the runner-up when it scored nearly as well. */
+export interface AlsoPassage {
+  readonly section: number
+  readonly pos: number
+  readonly count: number
+}
+
 /**
- * Builds the pages of an answer: the chosen blocks first (document order), then the rest of the
- * section. Everything on one page when it fits; otherwise the rest starts on a later page.
+ * The runner-up passage as one unit: "see also" with its section's heading, then its text. A passage
+ * of a sub-section brings the sentence that introduces the sub-sections and its own sub-heading.
+ */
+function alsoUnit(sections: readonly PolicySection[], lang: Lang, also: AlsoPassage): Unit {
+  const sec = sections[also.section]!
+  const parent = sec.parentId ? sections.find((s) => s.id === sec.parentId) : undefined
+  const head = PAGE_TEXT[lang].also((parent ?? sec).title)
+  const intro = parent?.blocks.at(-1)
+  const context = parent ? [...(intro !== undefined && isIntro(intro) ? [intro] : []), sec.title] : []
+  return [head, ...context, ...sec.blocks.slice(also.pos, also.pos + also.count)]
+}
+
+/**
+ * Builds the pages of an answer: the chosen blocks first (document order), then — when given and it
+ * fits — the runner-up section's best passage under its own heading, then the rest of the section.
+ * The first page is filled as far as it goes; what does not fit follows on later pages.
  */
 export function composeAnswer(
   sections: readonly PolicySection[],
@@ -66,19 +87,27 @@ export function composeAnswer(
   lang: Lang,
   chosen: ReadonlySet<number> | null,
   score: number,
+  also?: AlsoPassage,
 ): PolicyAnswer {
   const section = sections[top]!
   const all = sectionBlocks(sections, top)
   const picked = chosen ? withListContext(sections, all, chosen) : new Set(all.map((_r, i) => i))
   const first = all.map((_r, i) => i).filter((i) => picked.has(i))
   const rest = all.map((_r, i) => i).filter((i) => !picked.has(i))
-  const units = toUnits(sections, top, all, first)
-  let pages: string[]
-  if (rest.length === 0) pages = paginate(lang, section.title, units)
-  else {
-    const restUnits: Unit[] = [[PAGE_TEXT[lang].rest], ...toUnits(sections, top, all, rest)]
-    const together = paginate(lang, section.title, [...units, ...restUnits])
-    pages = together.length === 1 ? together : paginate(lang, section.title, [...units, ...restUnits], new Set([units.length]))
+  let units = toUnits(sections, top, all, first)
+  let restLabel: string = PAGE_TEXT[lang].rest
+  if (also) {
+    const withAlso = [...units, alsoUnit(sections, lang, also)]
+    // Only if the answer and the other passage both fit on the first page.
+    if (paginate(lang, section.title, withAlso).length === 1) {
+      units = withAlso
+      restLabel = PAGE_TEXT[lang].restOf(section.title)
+    }
   }
+  // The rest of the section fills the first page as far as it goes, then continues on later pages.
+  // The rest-of-section label travels with the first block it introduces, never alone at a page's end.
+  const [firstRest, ...moreRest] = toUnits(sections, top, all, rest)
+  const restUnits: Unit[] = firstRest ? [[restLabel, ...firstRest], ...moreRest] : []
+  const pages = paginate(lang, section.title, [...units, ...restUnits])
   return { lang, sectionId: section.id, sectionTitle: section.title, score, pages }
 }

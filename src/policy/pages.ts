@@ -8,12 +8,16 @@ export const PAGE_TEXT = {
     continued: (title: string) => `「${title}」部分（续）：`,
     more: '回复“更多”查看其余内容。',
     rest: '（本部分其余内容）',
+    restOf: (title: string) => `（「${title}」部分其余内容）`,
+    also: (title: string) => `另见「${title}」部分：`,
   },
   en: {
     lead: (title: string) => `From our privacy policy, “${title}”:`,
     continued: (title: string) => `“${title}” (continued):`,
     more: 'Reply “more” for the rest.',
     rest: '(Rest of this section)',
+    restOf: (title: string) => `(Rest of “${title}”)`,
+    also: (title: string) => `See also “${title}”:`,
   },
 } as const
 

@@ -10,8 +10,8 @@ export interface RankResult {
   readonly blockScores: ReadonlyMap<number, number>
   /** How much of the winning score came from non-weak groups (used for the confidence check). */
   readonly strongScore: number
-  /** Every top-level section that scored, best first: for explanations and tuning. */
-  readonly ranking: readonly { readonly top: number; readonly score: number }[]
+  /** Every top-level section that scored, best first, with its best passage (index into SearchIndex.blocks). */
+  readonly ranking: readonly { readonly top: number; readonly score: number; readonly block: number }[]
 }
 
 /** Weight of a heading match against a body match. */
@@ -75,7 +75,7 @@ export function rankSections(index: SearchIndex, groups: readonly QueryGroup[]):
 
   const blockScore = new Float64Array(nBlocks)
   const blockStrong = new Float64Array(nBlocks)
-  const topBest = new Map<number, [number, number, number]>() // top → [best, second, strong of best]
+  const topBest = new Map<number, [number, number, number, number]>() // top → [best, second, strong of best, best block]
   for (let bi = 0; bi < nBlocks; bi++) {
     const b = index.blocks[bi]!
     const parentTitle = b.top !== b.section ? PARENT_TITLE_SHARE : 0
@@ -83,13 +83,13 @@ export function rankSections(index: SearchIndex, groups: readonly QueryGroup[]):
     const strong = strongBody[bi]! + strongTitle[b.section]! + parentTitle * strongTitle[b.top]!
     blockScore[bi] = s
     blockStrong[bi] = strong
-    const cur = topBest.get(b.top) ?? [0, 0, 0]
-    if (s > cur[0]) topBest.set(b.top, [s, cur[0], strong])
-    else if (s > cur[1]) topBest.set(b.top, [cur[0], s, cur[2]])
+    const cur = topBest.get(b.top) ?? [0, 0, 0, bi]
+    if (s > cur[0]) topBest.set(b.top, [s, cur[0], strong, bi])
+    else if (s > cur[1]) topBest.set(b.top, [cur[0], s, cur[2], cur[3]])
     else topBest.set(b.top, cur)
   }
   const ranking = [...topBest.entries()]
-    .map(([top, [best, second, strong]]) => ({ top, score: best + SECOND_BLOCK_SHARE * second, strong }))
+    .map(([top, [best, second, strong, block]]) => ({ top, score: best + SECOND_BLOCK_SHARE * second, strong, block }))
     .filter((r) => r.score > 0)
     .sort((a, b) => b.score - a.score)
   const win = ranking[0]

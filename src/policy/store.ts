@@ -25,6 +25,11 @@ export interface PolicyStoreOptions {
 const MIN_SCORE = 2.5
 /** Blocks scoring at least this share of the best block are quoted first. */
 const RELEVANT_SHARE = 0.55
+/**
+ * A runner-up section scoring at least this share of the winner is a second plausible reading of the
+ * question: its best passage is quoted after the answer, under its own heading, if page 1 has room.
+ */
+const RUNNER_UP_SHARE = 0.85
 
 /** A PolicyStore that also explains its decisions, for tests and tuning. */
 export interface ExplainingPolicyStore extends PolicyStore {
@@ -69,7 +74,10 @@ export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicy
     })
     const best = Math.max(...scores)
     const chosen = new Set(scores.map((s, i) => (s > 0 && s >= RELEVANT_SHARE * best ? i : -1)).filter((i) => i >= 0))
-    return composeAnswer(sections, rank.top, useLang, chosen, rank.score)
+    const second = rank.ranking[1]
+    const passage = second && second.score >= RUNNER_UP_SHARE * rank.score ? index.blocks[second.block] : undefined
+    const also = passage ? { section: passage.section, pos: passage.pos, count: passage.count } : undefined
+    return composeAnswer(sections, rank.top, useLang, chosen, rank.score, also)
   }
 
   return {

@@ -15,7 +15,11 @@ const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 /** Lines we write ourselves: lead-ins, "continued" lines, hints and the rest-of-section marker. */
 function isFrame(line: string): boolean {
   const all = [PAGE_TEXT.zh, PAGE_TEXT.en]
-  return all.some((t) => line === t.more || line === t.rest) || /^根据我们的隐私政策「.*」部分（原文）：$|^「.*」部分（续）：$|^From our privacy policy, “.*”:$|^“.*” \(continued\):$/.test(line)
+  return (
+    all.some((t) => line === t.more || line === t.rest) ||
+    /^根据我们的隐私政策「.*」部分（原文）：$|^「.*」部分（续）：$|^From our privacy policy, “.*”:$|^“.*” \(continued\):$/.test(line) ||
+    /^另见「.*」部分：$|^See also “.*”:$|^（「.*」部分其余内容）$|^\(Rest of “.*”\)$/.test(line)
+  )
 }
 
 /** Every quoted line must be policy text: a substring of the (filled) policy, bullets and all. */
@@ -65,6 +69,21 @@ describe('answer()', () => {
       for (const p of a.pages) expect(bytes(p)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
       expectExactQuotes(a, source)
     }
+  })
+
+  it('quotes a close runner-up section after the answer, under its own heading, on the first page', () => {
+    const source = filledSource()
+    const a = store.answer('Are your service providers bound to protect my data?')!
+    expect(a.pages[0]).toContain('contractually obligated')
+    expect(a.pages[0]).toMatch(/See also “How we (share|protect) your data”:/)
+    expect(bytes(a.pages[0]!)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
+    expectExactQuotes(a, source)
+    const zh = store.answer('Do you transfer my data abroad?', 'zh')!
+    expect(zh.pages[0]).toContain('Mainland China')
+    expect(zh.pages[0]).toMatch(/另见「How we (share|store) your data」部分：/)
+    expectExactQuotes(zh, source)
+    // A clear winner is quoted alone.
+    expect(store.answer('What is your zip code?')!.pages[0]).not.toMatch(/See also/)
   })
 
   it('returns null for out-of-scope questions', () => {
