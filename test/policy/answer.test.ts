@@ -88,6 +88,10 @@ describe('answer()', () => {
 
   it('returns null for out-of-scope questions', () => {
     for (const q of ['What time is it in Beijing?', '推荐一部电影', 'qwerty', '', '   ', '你好吗', 'tell me a joke']) expect(store.answer(q)).toBeNull()
+    // Everyday questions whose words brush against policy words ("who is", 最新, "days", "phone", "lose").
+    for (const q of ['who is Jay Chou', 'Who is the president of the United States?', '最新新闻', '周杰伦最新的歌', 'what day is it today', 'best phone 2024', 'how to lose weight', "what's the latest news"]) {
+      expect(store.answer(q), q).toBeNull()
+    }
   })
 })
 
