@@ -7,7 +7,7 @@ import { cleanText, normalizeText } from './normalize.js'
 import { PageMemory } from './page-memory.js'
 import { RateLimiter } from './rate-limit.js'
 import { SerialQueue } from './serial-queue.js'
-import { fits } from './fit.js'
+import { fits, plainTypography } from './fit.js'
 import type { HeldNotices } from './notifier.js'
 import * as texts from './texts.js'
 import type { Assistant, Clock, Incoming, Reply } from './types.js'
@@ -71,7 +71,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const reply = (text: string): Reply => ({ text })
 
   function sendAnswer(ctx: TurnContext, answer: PolicyAnswer): Reply {
-    const [first = '', ...rest] = answer.pages
+    const [first = '', ...rest] = answer.pages.map(plainTypography)
     pages.remember(ctx.userKey, rest, answer.lang, ctx.now)
     deps.metrics?.policyAnswer()
     logger.debug({ event: 'policy.answer', section: answer.sectionId, score: Number(answer.score.toFixed(2)), pages: answer.pages.length })
@@ -102,8 +102,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const builtIn: TurnHandler = (ctx) => {
     if (isHelp(ctx.text)) return reply(texts.welcome(policy.topics()))
     if (isMore(ctx.text)) return nextPage(ctx)
+    // A number picks a topic; any other number is something the policy cannot answer.
     const n = topicNumber(ctx.text)
-    if (n !== null) return answerTopic(ctx, n)
+    if (n !== null && n >= 1 && n <= policy.topics().length) return answerTopic(ctx, n)
     return undefined
   }
 

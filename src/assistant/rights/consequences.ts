@@ -1,7 +1,7 @@
 import type { Lang } from '../../lang.js'
 import type { PolicyStore } from '../../policy/types.js'
 import type { RightType } from '../../requests/model.js'
-import { preview } from '../fit.js'
+import { plainTypography, preview } from '../fit.js'
 import * as texts from './texts.js'
 
 // Sentences of the policy that state what follows a request, found by their wording so another policy
@@ -20,9 +20,30 @@ export function consequenceNotice(policy: PolicyStore, type: RightType, lang: La
         .flatMap((s) => s.blocks)
         .find((b) => pattern.test(b))
     : undefined
-  const quote = quoted ? `${texts.consequenceHeading(lang)}\n“${preview(quoted, 600)}”` : undefined
+  const quote = quoted ? `${texts.consequenceHeading(lang)}\n“${plainTypography(preview(quoted, 600))}”` : undefined
   if (type === 'delete') return quote
   if (type === 'object') return [quote, texts.objectEffect(lang)].filter(Boolean).join('\n')
   if (type === 'withdraw-consent') return texts.withdrawEffect(lang)
   return undefined
+}
+
+/** The sentence of the policy that matches, quoted exactly (typography made plain), or undefined. */
+function policySentence(policy: PolicyStore, pattern: RegExp): string | undefined {
+  for (const block of policy.sections().flatMap((sec) => sec.blocks)) {
+    const sentence = block.match(/[^.!?]+[.!?]/g)?.find((s) => pattern.test(s)) ?? (pattern.test(block) ? block : undefined)
+    if (sentence) return plainTypography(sentence.trim())
+  }
+  return undefined
+}
+
+/** The policy's own statement of the rights a person has, shown when a request starts. */
+export function rightsStatement(policy: PolicyStore, lang: Lang): string | undefined {
+  const sentence = policySentence(policy, /\bhave the right to\b.*\b(?:access|delete|correct)\b/i)
+  return sentence ? `${texts.policySays(lang)}“${preview(sentence, 400)}”` : undefined
+}
+
+/** The policy's own words on opting out of marketing, shown with the opt-out confirmation. */
+export function optOutStatement(policy: PolicyStore, lang: Lang): string | undefined {
+  const sentence = policySentence(policy, /\bopt[\s-]?out\b/i)
+  return sentence ? `${texts.policySays(lang)}“${preview(sentence, 300)}”` : undefined
 }

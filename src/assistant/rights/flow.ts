@@ -10,7 +10,7 @@ import { clipReply, fits, preview, utf8Bytes } from '../fit.js'
 import { isHelp, isMore } from '../intents.js'
 import { commandWord } from '../normalize.js'
 import type { Reply } from '../types.js'
-import { consequenceNotice } from './consequences.js'
+import { consequenceNotice, optOutStatement, rightsStatement } from './consequences.js'
 import { DETAILS_NEEDED, MAX_DETAIL_CHARS, nextMissing, type Conversation, type ConversationPort } from './conversation.js'
 import { applyEdit, parseEdit } from './edits.js'
 import { extractFields, validCompany, validEmail, validName, validPhone } from './fields.js'
@@ -113,7 +113,8 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     const now = ctx.now.toISOString()
     const convo: Conversation = { v: 1, mode: 'collect', type, lang: ctx.lang, fields: { details: {}, ...extractFields(fromText) }, startedAt: now, updatedAt: now }
     logger.info({ event: 'conversation.started', type })
-    return advance(ctx, convo, texts.started(type, ctx.lang))
+    const lead = [texts.started(type, ctx.lang), rightsStatement(policy, ctx.lang)].filter(Boolean).join('\n')
+    return advance(ctx, convo, lead)
   }
 
   /** Marketing opt-out needs no identity check: it takes effect now and is recorded. */
@@ -126,7 +127,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       { actor: 'user', action: 'created', note: 'marketing opt-out, effective immediately' },
     )
     logger.info({ event: 'request.created', id: record.id, type: 'marketing-opt-out' })
-    return say(texts.optedOut(record.id, ctx.lang))
+    return say([texts.optedOut(record.id, ctx.lang), optOutStatement(policy, ctx.lang)].filter(Boolean).join('\n'))
   }
 
   async function file(ctx: TurnContext, convo: Conversation): Promise<Reply> {

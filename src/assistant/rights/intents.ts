@@ -19,7 +19,7 @@ const RIGHT_PATTERNS: ReadonlyArray<readonly [RightType, RegExp]> = [
   ['object', /\bobject(?:ion)?\b(?:s|ing)?\s*(?:to|against)?|\boppose\b|反对/i],
   ['restrict', new RegExp(String.raw`\b(?:restrict|limit)\w*\b.{0,40}\b(?:processing|use|using|${DATA_EN})|\brestriction\b|限制(?:处理|使用|你们|对)?`, 'i')],
   ['correct', new RegExp(
-    String.raw`\b(?:correct|rectify|fix|amend|update|change|edit)\w*\b.{0,30}\b(?:my\s+)?(?:${DATA_EN}|name|e-?mail|phone|number|address|job\s+title|company)|\bwrong\b.{0,30}\b(?:${DATA_EN}|name|e-?mail|phone|address)|更正|纠正|修改(?:我的)?${DATA_ZH}?|修正|更改(?:我的)?|(?:信息|资料|数据)(?:有)?(?:误|错)`,
+    String.raw`\b(?:correct|rectify|fix|amend|update|change|edit)\w*\b.{0,30}\b(?:my\s+)?(?:${DATA_EN}|name|e-?mail|phone|number|address|job\s+title|company)|\bwrong\b.{0,30}\b(?:${DATA_EN}|name|e-?mail|phone|address)|更正|纠正|修改(?:一下)?(?:我的)?${DATA_ZH}|修正|更改(?:我的)?${DATA_ZH}|(?:信息|资料|数据)(?:有)?(?:误|错)`,
     'i',
   )],
   ['copy', new RegExp(String.raw`\bcopy\b.{0,20}\b(?:of\s+)?(?:my|all)\b|\b(?:want|need|get|send|give)\b.{0,15}\bcopy\b|\b(?:export|download|port|transfer)\w*\b.{0,20}\bmy\s+${DATA_EN}|副本|复制|拷贝|导出|下载(?:我的)?${DATA_ZH}`, 'i')],
@@ -43,7 +43,7 @@ export function rightMentioned(text: string): RightType | null {
 // "I want", "please", "can you … for me": someone asking us to act, even when phrased as a question.
 const REQUEST_MARKER = /\b(?:i\s+(?:want|would\s+like|'d\s+like|wish|need|hereby|request|demand|ask\s+you)|please|pls|plz|(?:can|could|would|will)\s+you(?:\s+please)?\s+(?:delete|erase|remove|send|give|provide|correct|update|fix|change|restrict|stop|export|show|unsubscribe)|help\s+me\s+(?:to\s+)?(?:delete|remove|correct|unsubscribe)|^i\s+(?:hereby\s+)?(?:object|complain|withdraw|revoke|opt)|my\s+request)\b|我要|我想|我希望|我需要|我申请|申请|请求|请(?!问)|麻烦|帮我|给我|替我|为我/i
 // "What happens if…", "how do I…", "can I…?", 吗/呢/如何/怎么: someone asking about the right.
-const QUESTION_MARKER = /[?？]|^(?:what|how|when|why|which|who|where|is|are|do|does|did|can|could|may|will|would|should|if|in\s+case)\b|\b(?:what\s+happens|what\s+if|how\s+(?:do|can|long|to)|am\s+i\s+able|is\s+it\s+possible)\b|吗|呢|如何|怎么|怎样|什么|能否|可否|是否|会不会|能不能|可不可以|多久|哪些|如果|假如|要是/i
+const QUESTION_MARKER = /[?？]|^(?:what|how|when|why|which|who|where|is|are|do|does|did|can|could|may|will|would|should|if|in\s+case)\b|\b(?:what\s+happens|what\s+if|how\s+(?:do|can|long|to)|am\s+i\s+able|is\s+it\s+possible)\b|吗|呢|如何|怎么|怎样|什么|啥|能否|可否|是否|为何|为什么|哪|多少|多久|几天|谁|如果|假如|要是|(.)不\1|有没有|还有没|行不行/i
 
 export function hasRequestMarker(text: string): boolean {
   return REQUEST_MARKER.test(text)
@@ -67,6 +67,8 @@ export type RightsIntent =
 export function rightsIntent(text: string): RightsIntent | null {
   const type = rightMentioned(text)
   if (!type) return null
+  // "Can I ask you to erase…?", "May I have a copy?": asking whether the right exists.
+  if (/^(?:can|could|may|might|should|shall)\s+i\b/i.test(text.trim())) return { kind: 'question', type }
   if (hasRequestMarker(text) && !/\b(?:what\s+happens|what\s+if|if\s+i)\b|如果|假如|要是|会怎样|会怎么样|有什么(?:后果|影响)/i.test(text)) {
     return { kind: 'request', type }
   }

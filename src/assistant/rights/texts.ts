@@ -169,3 +169,7 @@ export function tooManyOpen(max: number, lang: Lang): string {
     ? `您已有 ${max} 个尚未办结的申请或留言，请等待工作人员处理后再提交新的申请。回复“状态”查看进度。`
     : `You already have ${max} open requests or messages. Please wait for staff to handle them before filing another; reply “status” to see progress.`
 }
+
+export function policySays(lang: Lang): string {
+  return lang === 'zh' ? '隐私政策原文：' : 'Our privacy policy says: '
+}
