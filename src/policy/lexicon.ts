@@ -11,6 +11,7 @@ const conceptSchema = z.object({
   headings: z.array(z.string()).optional(),
   gate: z.boolean().optional(),
   anchor: z.boolean().optional(),
+  generic: z.array(z.string()).optional(),
 })
 
 const lexiconSchema = z.object({
@@ -21,6 +22,7 @@ const lexiconSchema = z.object({
   offTopicWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
   productWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
   enAliases: z.record(z.string(), z.string()).default({}),
+  questionWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
 })
 
 /** The editable keyword file (data/lexicon.json) as written by staff. */
@@ -49,6 +51,11 @@ export interface CompiledConcept {
   readonly expand: readonly (readonly string[])[]
   /** Stems that favour a section when they appear in its heading. */
   readonly headings: readonly string[]
+  /**
+   * Everyday triggers ("why", "how long", "中国", "电话"): they still steer ranking, but alone they are no
+   * evidence that a question is about the policy ("Why is the sky blue?").
+   */
+  readonly generic: ReadonlySet<string>
 }
 
 /** An English trigger phrase of a concept, as stems. */
@@ -84,6 +91,9 @@ export interface CompiledLexicon {
   /** Chat spellings of English function words ("wht" → "what", "u" → "you"), each to one or more words. */
   readonly enAliases: ReadonlyMap<string, readonly string[]>
   readonly topics: readonly { readonly stems: readonly string[]; readonly zh: string }[]
+  /** Question and filler words ("多少", "谁", "please") that are neither evidence nor a sign of another topic. */
+  readonly questionStems: ReadonlySet<string>
+  readonly questionZh: ReadonlySet<string>
 }
 
 /** Validates and compiles a lexicon, and teaches jieba its Chinese words. */
@@ -110,8 +120,16 @@ export function compileLexicon(data: unknown): CompiledLexicon {
       en.set(first, list)
       if (stems.length === 1) enWords.set(phrase.toLowerCase(), first)
     }
+    const generic = new Set<string>()
+    for (const g of c.generic ?? []) {
+      const key = triggerKey(g)
+      const known = /\p{Script=Han}/u.test(g) ? c.zh.some((w) => w.trim().toLowerCase() === key) : triggers.some((t) => stemPhrase(t).join(' ') === key)
+      if (!known) throw new Error(`Invalid lexicon: concepts.${c.id}.generic "${g}" is not one of the concept's words`)
+      generic.add(key)
+    }
     return {
       id: c.id,
+      generic,
       weak: c.weak ?? false,
       gate: c.gate ?? true,
       anchor: c.anchor ?? false,
@@ -145,7 +163,14 @@ export function compileLexicon(data: unknown): CompiledLexicon {
     productZh: lex.productWords.zh.map((w) => w.toLowerCase()),
     enAliases: new Map(Object.entries(lex.enAliases).map(([k, v]) => [k.toLowerCase(), v.toLowerCase().split(/\s+/).filter(Boolean)])),
     topics: lex.topics.map((t) => ({ stems: t.words.flatMap(headingWords), zh: t.zh })),
+    questionStems: new Set(lex.questionWords.en.map((w) => stemWord(w.toLowerCase()))),
+    questionZh: new Set(lex.questionWords.zh),
   }
+}
+
+/** How a concept hit is recorded: English as its stems joined by spaces, Chinese lower-cased. */
+export function triggerKey(word: string): string {
+  return /\p{Script=Han}/u.test(word) ? word.trim().toLowerCase() : stemPhrase(word).join(' ')
 }
 
 /**

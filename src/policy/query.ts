@@ -22,6 +22,8 @@ export interface AnalyzedQuery {
   /** Concept ids found, for logs and tests. */
   readonly concepts: readonly string[]
   readonly inScope: boolean
+  /** Content words neither the policy nor the lexicon knows, for logs and tests. */
+  readonly unknownWords: readonly string[]
 }
 
 /** Relative weight of a lexicon concept against a plain word of the question. */
@@ -35,11 +37,20 @@ const HAN_RUN = /\p{Script=Han}+/gu
 export function analyzeQuery(question: string, lex: CompiledLexicon, index: SearchIndex): AnalyzedQuery {
   // Concept → the distinct question words that named it.
   const conceptHits = new Map<number, Set<string>>()
-  const addHit = (c: number, word: string): void => {
+  // Concept → the words among them that are evidence of a policy question (not everyday or guessed words).
+  const specificHits = new Map<number, Set<string>>()
+  const addHit = (c: number, word: string, guessed = false): void => {
     const words = conceptHits.get(c) ?? new Set<string>()
     words.add(word)
     conceptHits.set(c, words)
+    if (guessed || lex.concepts[c]!.generic.has(word)) return
+    const specific = specificHits.get(c) ?? new Set<string>()
+    specific.add(word)
+    specificHits.set(c, specific)
   }
+  // Content words the policy and lexicon know nothing about ("sky", "emperor", "首都"): the more of
+  // them, the likelier the question is about something else.
+  const unknownWords: string[] = []
   const direct = new Map<string, boolean>() // stem → weak?
   // Traditional characters ("個人資料") are read as simplified, the lexicon's script.
   const lower = toSimplified(question.toLowerCase())
@@ -51,7 +62,9 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     let rest = ''
     const flushRest = (): void => {
       for (const token of rest ? cutChinese(rest) : []) {
-        if (!lex.zhStop.has(token) && index.vocabulary.has(token)) direct.set(token, false)
+        if (lex.zhStop.has(token) || lex.questionZh.has(token)) continue
+        if (index.vocabulary.has(token)) direct.set(token, false)
+        else if (!/^\d+$/.test(token)) unknownWords.push(token)
       }
       rest = ''
     }
@@ -101,8 +114,10 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
       continue
     }
     i++
-    if (lex.stopStems.has(t.stem) || /^\d+$/.test(t.word)) continue
+    if (lex.stopStems.has(t.stem) || lex.questionStems.has(t.stem) || /^\d+$/.test(t.word)) continue
     if (lex.offTopicStems.has(t.stem)) offTopic = true
+    // Weak words ("today", "price", "best") are policy words that say nothing about the policy.
+    if (lex.weakStems.has(t.stem)) unknownWords.push(t.word)
     if (index.vocabulary.has(t.stem)) {
       direct.set(t.stem, lex.weakStems.has(t.stem))
       continue
@@ -111,15 +126,15 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const lexWord = closestWord(t.word, lex.enWords.keys()) ?? closestShortWord(t.word, lex.enWords.keys())
     const lexStem = lexWord === undefined ? undefined : lex.enWords.get(lexWord)
     const lexTrig = lexStem === undefined ? undefined : lex.en.get(lexStem)?.find((tr) => tr.stems.length === 1)
+    // A typo-corrected word is a guess ("black" → "block"): it steers ranking but is not evidence.
     if (lexTrig) {
-      addHit(lexTrig.concept, lexTrig.stems.join(' '))
+      addHit(lexTrig.concept, lexTrig.stems.join(' '), true)
       continue
     }
     const policyWord = closestWord(t.word, index.surface.keys())
-    if (policyWord) {
-      const s = index.surface.get(policyWord)!
-      if (!lex.stopStems.has(s)) direct.set(s, lex.weakStems.has(s))
-    }
+    const s = policyWord === undefined ? undefined : index.surface.get(policyWord)
+    if (s !== undefined && !lex.stopStems.has(s)) direct.set(s, lex.weakStems.has(s))
+    else if (!lex.weakStems.has(t.stem)) unknownWords.push(t.word)
   }
 
   // Questions about the product itself ("is your software secure", "最新版本") are not policy
@@ -129,6 +144,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const groups: QueryGroup[] = []
   let strong = 0
   let weak = 0
+  let generic = 0
   // Distinct question words behind the gating concepts: one word ("email") that names two concepts
   // is still one piece of evidence when the question is otherwise about something else.
   const strongWords = new Set<string>()
@@ -139,11 +155,13 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const repeat = words.size > 1 ? REPEAT_BOOST : 1
     groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST * repeat, concept: ci, headings: c.headings, weak: c.weak })
     if (!c.gate) continue
+    const specific = specificHits.get(ci)
     for (const w of words) {
       gateWords.add(w)
-      if (!c.weak) strongWords.add(w)
+      if (!c.weak && specific?.has(w)) strongWords.add(w)
     }
-    if (c.weak) weak++
+    if (!specific) generic++
+    else if (c.weak) weak++
     else strong++
   }
   let directStrong = 0
@@ -155,10 +173,15 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   }
   // Words such as "price" or "weather" mean the question is about something else unless it clearly
   // names a policy matter too ("how much does deleting my data cost" still is one).
+  // Everyday words that also name a policy matter ("why", "how long", "中国", "电话") count only when
+  // the rest of the question is policy talk too: "Why is the sky blue?" is not about purposes.
+  // They also count next to a word that ties the question to personal data ("数据会传到国外吗").
+  const anchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate)
+  const everyday = generic >= 1 && (anchored || unknownWords.length === 0)
   const inScope = productOnly
     ? false
     : offTopic
-    ? strong >= 1 && strong + weak >= 2 && strongWords.size >= 1 && gateWords.size >= 2
-    : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || directStrong >= 2
-  return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope }
+    ? strong >= 1 && strong + weak + generic >= 2 && strongWords.size >= 1 && gateWords.size >= 2
+    : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || everyday
+  return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope, unknownWords }
 }

@@ -17,6 +17,9 @@ const sets = [
   { name: 'blind4', file: path.join(ROOT, 'test/policy/questions.blind4.json') },
   // Written after tuning on blind4 and scored once untuned: 30/32 in-scope, 8/10 off-topic null.
   { name: 'blind5', file: path.join(ROOT, 'test/policy/questions.blind5.json') },
+  // 250 ordinary off-topic messages (greetings, general knowledge, weather, maths, recipes, shopping, coding,
+  // company small talk, random strings), half Chinese; before the everyday-word gate 230/250 were null.
+  { name: 'offtopic', file: path.join(ROOT, 'test/policy/questions.offtopic.json') },
 ]
 
 const pct = (n: number, d: number): string => (d === 0 ? '100.0' : ((100 * n) / d).toFixed(1))
@@ -38,7 +41,7 @@ describe('answer accuracy', () => {
           `${r.fallbacksCorrect}/${r.fallbacks} fallbacks, ${perQuestionMs.toFixed(3)} ms/question`,
       )
       for (const f of r.failures) console.log(`  ${f}`)
-      expect(r.inScopeCorrect / r.inScope).toBeGreaterThanOrEqual(0.95)
+      if (r.inScope > 0) expect(r.inScopeCorrect / r.inScope).toBeGreaterThanOrEqual(0.95)
       expect(r.fallbacksCorrect).toBe(r.fallbacks)
       expect(perQuestionMs).toBeLessThan(2)
     })

@@ -49,3 +49,23 @@ describe('chat spellings', () => {
     expect(store.answer('What do you use my email address for?')?.sectionId).toBe('how-we-use-the-data')
   })
 })
+
+describe('everyday words that also name a policy matter', () => {
+  it('are no evidence alone when the rest of the question is about something else', () => {
+    for (const q of ['Why is the sky blue?', 'How long should I boil an egg?', '中国的首都是哪里', '谁发明了电话', 'Is there a sale on Black Friday?', "What's new in the latest release?"]) {
+      expect(store.answer(q), q).toBeNull()
+    }
+  })
+
+  it('count next to personal data, or when the question is all policy talk', () => {
+    expect(store.answer('数据会传到国外吗')?.sectionId).toBe('how-we-store-your-data')
+    expect(store.answer('Why do you process my data?')).not.toBeNull()
+    expect(store.answer('多久回复')).not.toBeNull()
+    expect(store.answer('whats your adress')?.pages[0]).toContain('Loushanguan Road')
+  })
+
+  it('must be words of their concept', async () => {
+    const { compileLexicon } = await import('../../src/policy/lexicon.js')
+    expect(() => compileLexicon({ concepts: [{ id: 'x', en: ['why'], generic: ['how'], expand: ['purposes'] }] })).toThrow(/generic/)
+  })
+})
