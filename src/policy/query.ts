@@ -24,6 +24,8 @@ export interface AnalyzedQuery {
   readonly inScope: boolean
   /** Content words neither the policy nor the lexicon knows, for logs and tests. */
   readonly unknownWords: readonly string[]
+  /** How much policy evidence the question carries, for logs and tuning. */
+  readonly evidence: { readonly strong: number; readonly weak: number; readonly generic: number; readonly direct: number; readonly anchored: boolean }
 }
 
 /** Relative weight of a lexicon concept against a plain word of the question. */
@@ -178,10 +180,13 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // They also count next to a word that ties the question to personal data ("数据会传到国外吗").
   const anchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate)
   const everyday = generic >= 1 && (anchored || unknownWords.length === 0)
-  const inScope = productOnly
+  // One policy word among several unknown ones ("What's the address of the Eiffel Tower?") is a
+  // coincidence, not a policy question.
+  const lone = strong === 1 && weak === 0 && generic === 0 && !anchored && unknownWords.length >= 2
+  const inScope = productOnly || lone
     ? false
     : offTopic
     ? strong >= 1 && strong + weak + generic >= 2 && strongWords.size >= 1 && gateWords.size >= 2
     : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || everyday
-  return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope, unknownWords }
+  return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope, unknownWords, evidence: { strong, weak, generic, direct: directStrong, anchored } }
 }
