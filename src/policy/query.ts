@@ -183,7 +183,10 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // One policy word among several unknown ones ("What's the address of the Eiffel Tower?") is a
   // coincidence, not a policy question.
   const lone = strong === 1 && weak === 0 && generic === 0 && !anchored && unknownWords.length >= 2
-  const inScope = productOnly || lone
+  // Without a clear policy word or a tie to personal data, the question must be nearly all policy
+  // talk: "I lost my keys … what a terrible day" is not about data loss.
+  const unsupported = strong === 0 && !anchored && unknownWords.length > 1
+  const inScope = productOnly || lone || unsupported
     ? false
     : offTopic
     ? strong >= 1 && strong + weak + generic >= 2 && strongWords.size >= 1 && gateWords.size >= 2
