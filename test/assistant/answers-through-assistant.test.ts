@@ -1,0 +1,42 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../src/config.js'
+import { loadPolicyStore } from '../../src/policy/store.js'
+import { harness } from '../support/harness.js'
+
+/**
+ * The question sets again, but as a new follower would meet them: through the whole assistant
+ * (rights-request recognition, status, staff words, menus), not the policy store alone. A question
+ * about a right must be answered, not turned into a request; nothing off-topic may quote the policy.
+ */
+const policy = loadPolicyStore({ policyFile: path.join(PROJECT_ROOT, 'data/privacy-policy.en.txt'), lexiconFile: path.join(PROJECT_ROOT, 'data/lexicon.json') })
+const dir = path.join(PROJECT_ROOT, 'test/policy')
+const files = readdirSync(dir).filter((f) => /^questions\..+\.json$/.test(f))
+const quotesPolicy = (reply: string): boolean => /From our privacy policy|根据我们的隐私政策|隐私政策原文|Our privacy policy says/.test(reply)
+
+describe('answers through the whole assistant', () => {
+  it.each(files)('%s', async (file) => {
+    const questions = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Array<{ q: string; expect?: string[]; fallback?: boolean }>
+    const misses: string[] = []
+    let inScope = 0
+    let inScopeOk = 0
+    let offTopic = 0
+    let offTopicOk = 0
+    for (const [i, q] of questions.entries()) {
+      const reply = await harness({ policy }).sendAs(`u${i}`, q.q)
+      if (q.fallback) {
+        offTopic++
+        if (!quotesPolicy(reply)) offTopicOk++
+        else misses.push(`off-topic answered: ${q.q}`)
+      } else {
+        inScope++
+        if ((q.expect ?? []).some((e) => reply.includes(e))) inScopeOk++
+        else misses.push(`missed: ${q.q}`)
+      }
+    }
+    console.log(`${file} through the assistant: ${inScopeOk}/${inScope} in-scope, ${offTopicOk}/${offTopic} off-topic quote nothing${misses.length ? `\n  ${misses.join('\n  ')}` : ''}`)
+    if (inScope > 0) expect(inScopeOk / inScope).toBeGreaterThanOrEqual(0.95)
+    if (offTopic > 0) expect(offTopicOk / offTopic).toBeGreaterThanOrEqual(0.98)
+  }, 60_000)
+})
