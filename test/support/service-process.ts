@@ -33,6 +33,8 @@ export async function startService(env: Record<string, string>, timeoutMs = 30_0
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  // The pipe closes once the last process holding it (npm, then the service) has gone.
+  const drained = new Promise<void>((resolve) => child.stdout!.once('close', () => resolve()))
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs)
@@ -49,6 +51,23 @@ export async function startService(env: Record<string, string>, timeoutMs = 30_0
       reject(new Error(`service exited with ${code}:\n${out}`))
     })
   })
+  // npm may exit before the service it started: wait until nothing of the process group is left.
+  const groupGone = async (): Promise<void> => {
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      try {
+        process.kill(-child.pid!, 0)
+      } catch {
+        await Promise.race([drained, new Promise((r) => setTimeout(r, 1_000))])
+        return
+      }
+      if (Date.now() > deadline) {
+        signal('SIGKILL')
+        return
+      }
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
   const signal = (sig: NodeJS.Signals): void => {
     try {
       process.kill(-child.pid!, sig)
@@ -63,11 +82,14 @@ export async function startService(env: Record<string, string>, timeoutMs = 30_0
     output: () => out,
     stop: async () => {
       signal('SIGTERM')
-      return exited
+      const code = await exited
+      await groupGone()
+      return code
     },
     kill: async () => {
       signal('SIGKILL')
       await exited
+      await groupGone()
     },
   }
 }
