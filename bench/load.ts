@@ -79,7 +79,8 @@ export async function startBareKoa(): Promise<{ url: string; close(): Promise<vo
 
 /** Starts the real service (the `npm start` entry point) and waits for it to be ready. */
 export async function startService(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; rssMb(): number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     // Logs at info, as in production: their cost is part of the figures.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

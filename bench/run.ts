@@ -46,11 +46,14 @@ async function main(): Promise<void> {
     MAX_OPEN_REQUESTS: '1000000',
   })
   try {
+    // Warm-up, not measured: both servers get their JIT compilation and caches done first.
+    await load(bare.url, 3, () => ({ path: '/', method: 'GET' }))
     const bareResult = await load(bare.url, SECONDS, () => ({ path: '/', method: 'GET' }))
     console.log(row('bare Koa (constant string)', bareResult, bareResult))
 
     let q = 0
     const ask = (): { path: string; body: string } => ({ path: signedPath(), body: textXml(`oQ${q % 500}`, questions[q++ % questions.length]!) })
+    await load(service.url, 3, ask)
     console.log(row('(a) policy questions zh/en', await load(service.url, SECONDS, ask), bareResult, { ratio: 0.25, p99: 20 }))
 
     const USERS = 5000
@@ -60,10 +63,12 @@ async function main(): Promise<void> {
       const i = t++
       return { path: signedPath(), body: textXml(`oC${i % USERS}`, steps[Math.floor(i / USERS) % steps.length]!) }
     }
+    await load(service.url, 2, turn)
     console.log(row('(b) rights-request conversation', await load(service.url, SECONDS, turn), bareResult, { ratio: 0.1, p99: 50 }))
 
     let s = 0
     const safe = (): { path: string; body: string } => encryptedRequest(textXml(`oS${s % 500}`, questions[s++ % questions.length]!))
+    await load(service.url, 2, safe)
     console.log(row('(c) safe-mode (AES) questions', await load(service.url, SECONDS, safe), bareResult, { ratio: 0.25, p99: 20 }))
 
     const rssStart = service.rssMb()
