@@ -46,11 +46,18 @@ export function encryptedRequest(inner: string): { path: string; body: string } 
 }
 
 /** Runs autocannon for `seconds` with 50 connections; `next()` builds every request (own MsgId each). */
-export async function load(url: string, seconds: number, next: () => { path: string; body?: string; method?: string }): Promise<LoadResult> {
+export async function load(
+  url: string,
+  seconds: number,
+  next: () => { path: string; body?: string; method?: string },
+  options: { rate?: number } = {},
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: 50,
     duration: seconds,
+    // A fixed overall rate shows latency when the server is not saturated; without it, as fast as possible.
+    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         setupRequest: (req) => {

@@ -55,6 +55,9 @@ async function main(): Promise<void> {
     const ask = (): { path: string; body: string } => ({ path: signedPath(), body: textXml(`oQ${q % 500}`, questions[q++ % questions.length]!) })
     await load(service.url, 3, ask)
     console.log(row('(a) policy questions zh/en', await load(service.url, SECONDS, ask), bareResult, { ratio: 0.25, p99: 20 }))
+    // Saturated, 50 connections queue behind each other (p50 ≈ 50 / throughput); at a steady 1000/s they do not.
+    const steady = await load(service.url, SECONDS, ask, { rate: 1000 })
+    console.log(`${'(a) at a steady 1000 req/s'.padEnd(34)} ${steady.rps.toFixed(0).padStart(7)} req/s  p50 ${String(steady.p50).padStart(3)} ms  p99 ${String(steady.p99).padStart(3)} ms`)
 
     const USERS = 5000
     const steps = ['Delete my data', 'John Smith', 'john@example.org', 'skip', 'yes']
@@ -71,13 +74,25 @@ async function main(): Promise<void> {
     await load(service.url, 2, safe)
     console.log(row('(c) safe-mode (AES) questions', await load(service.url, SECONDS, safe), bareResult, { ratio: 0.25, p99: 20 }))
 
-    const rssStart = service.rssMb()
+    // The soak repeats conversations that end in "cancel", so nothing it does adds stored data:
+    // what the RSS shows is the service's own memory, which must stay flat.
+    const cancelSteps = ['Delete my data', 'John Smith', 'john@example.org', 'skip', 'cancel']
+    let c = 0
+    const cancelled = (): { path: string; body: string } => {
+      const i = c++
+      return { path: signedPath(), body: textXml(`oK${i % USERS}`, cancelSteps[Math.floor(i / USERS) % cancelSteps.length]!) }
+    }
     let m = 0
-    const mixed = (): { path: string; body: string } => (m++ % 3 === 0 ? turn() : m % 3 === 1 ? ask() : safe())
+    const mixed = (): { path: string; body: string } => (m++ % 3 === 0 ? cancelled() : m % 3 === 1 ? ask() : safe())
+    await load(service.url, 5, mixed)
+    const samples = [service.rssMb()]
+    const sampler = setInterval(() => samples.push(service.rssMb()), 10_000)
     const soak = await load(service.url, SOAK_SECONDS, mixed)
-    const rssEnd = service.rssMb()
+    clearInterval(sampler)
+    samples.push(service.rssMb())
     console.log(row(`mixed soak ${SOAK_SECONDS} s`, soak, bareResult))
-    console.log(`Service RSS: ${rssStart.toFixed(0)} MB at soak start, ${rssEnd.toFixed(0)} MB at end (${(((rssEnd - rssStart) / rssStart) * 100).toFixed(1)}%)`)
+    const [first = 0, last = 0] = [samples[0], samples[samples.length - 1]]
+    console.log(`Service RSS during the soak (every 10 s): ${samples.map((x) => x.toFixed(0)).join(' → ')} MB (${(((last - first) / first) * 100).toFixed(1)}% start to end)`)
   } finally {
     await service.stop()
     await bare.close()
