@@ -159,7 +159,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     return say(texts.inquiryFiled(record.id, convo.lang))
   }
 
-  /** Reads the answer to the field asked for; undefined when it does not fit that field. */
+  /** Stores the answer to the field asked for; false (nothing stored) when it does not fit that field. */
   function takeAnswer(ctx: TurnContext, convo: Conversation): boolean {
     const text = ctx.text
     const f = convo.fields
