@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client'
 import type { RequestRepository } from './requests/repository.js'
 
 /** What the assistant counts as it works. */
@@ -20,6 +20,8 @@ export interface MetricsSources {
  */
 export function createMetrics(): { registry: Registry; assistant: AssistantMetrics; bind(sources: MetricsSources): void } {
   const registry = new Registry()
+  // Process memory, heap, event-loop lag and GC: what an operator watches first.
+  collectDefaultMetrics({ register: registry, prefix: 'privacy_bot_' })
   const messages = new Counter({ name: 'privacy_bot_messages_total', help: 'Incoming messages by channel and kind', labelNames: ['channel', 'kind'], registers: [registry] })
   const answers = new Counter({ name: 'privacy_bot_policy_answers_total', help: 'Policy questions answered from the policy vs. fallbacks', labelNames: ['outcome'], registers: [registry] })
   let sources: MetricsSources | undefined

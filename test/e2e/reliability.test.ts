@@ -180,5 +180,6 @@ describe('under load, faults and hostile users (real process)', () => {
     expect(text).toMatch(/privacy_bot_policy_answers_total\{outcome="fallback"\} 1/)
     expect(text).toContain('privacy_bot_requests_overdue 0')
     expect(text).toContain('privacy_bot_outbox_depth 0')
+    expect(text).toMatch(/privacy_bot_process_resident_memory_bytes \d+/)
   }, 30_000)
 })
