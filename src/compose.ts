@@ -18,6 +18,7 @@ import { createWindowTracker } from './outbox/window-tracker.js'
 import { loadPolicyStore } from './policy/store.js'
 import type { PolicyStore } from './policy/types.js'
 import { DeadlineKeeper, type StaffChannel } from './schedule/deadlines.js'
+import { createDueDate } from './schedule/due-date.js'
 import { startHousekeeping } from './schedule/housekeeping.js'
 import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
 import { JsonKeyValueStore } from './storage/key-value-store.js'
@@ -112,7 +113,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
         notifier,
         logger,
         isStaff,
-        responseWindow: config.responseWindow,
+        dueDate: createDueDate(config.responseWindow, config.responseDays, logger),
         onChange: (r) => deadlines.onChange(r),
       }),
       createStatusStep(storage.requests),

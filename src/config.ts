@@ -51,6 +51,8 @@ export interface Config {
   readonly requestRetention: Duration
   /** Time allowed to answer a verified request, counted from verification (calendar time). */
   readonly responseWindow: Duration
+  /** Count the response window in calendar time or in mainland China's working days. */
+  readonly responseDays: 'calendar' | 'working'
   /** Staff reminders, as durations before the due time, longest first. */
   readonly reminders: readonly Duration[]
   readonly wechatTemplateId?: string
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     conversationTimeout: parseIsoDuration('CONVERSATION_TIMEOUT', nonEmpty(env.CONVERSATION_TIMEOUT) ?? 'PT30M'),
     requestRetention: parseIsoDuration('REQUEST_RETENTION', nonEmpty(env.REQUEST_RETENTION) ?? 'P1Y'),
     responseWindow: parseIsoDuration('RESPONSE_WINDOW', nonEmpty(env.RESPONSE_WINDOW) ?? 'P15D'),
+    responseDays: parseWith('RESPONSE_DAYS', z.enum(['calendar', 'working']), nonEmpty(env.RESPONSE_DAYS) ?? 'calendar'),
     reminders: list(nonEmpty(env.REMINDERS) ?? 'P5D,P2D,P1D')
       .map((d) => parseIsoDuration('REMINDERS', d))
       .sort((a, b) => b.toMillis() - a.toMillis()),
@@ -173,6 +176,10 @@ export function loadConfig(env: Env = process.env): Config {
       staffIds: new Set(list(env.WECHATY_STAFF_IDS)),
       staffRoom: nonEmpty(env.WECHATY_STAFF_ROOM),
     },
+  }
+  if (config.responseDays === 'working') {
+    const days = config.responseWindow.shiftTo('days').days
+    if (!Number.isInteger(days) || days < 1) throw new ConfigError('RESPONSE_WINDOW', 'must be whole days (e.g. P15D) when RESPONSE_DAYS=working')
   }
   return Object.freeze(config)
 }

@@ -1,4 +1,4 @@
-import { DateTime, type Duration } from 'luxon'
+import { DateTime } from 'luxon'
 import { BUSINESS_ZONE } from '../requests/ids.js'
 
 /** A calendar date in the business's zone (Asia/Shanghai), as people there read it: YYYY-MM-DD. */
@@ -11,9 +11,4 @@ export function shanghaiDate(iso: string | Date): string {
 export function shanghaiDateTime(iso: string | Date): string {
   const dt = typeof iso === 'string' ? DateTime.fromISO(iso) : DateTime.fromJSDate(iso)
   return dt.setZone(BUSINESS_ZONE).toFormat('yyyy-MM-dd HH:mm')
-}
-
-/** The due time: verification time plus the response window, in calendar time of the business zone. */
-export function dueFrom(verifiedAt: Date, window: Duration): Date {
-  return DateTime.fromJSDate(verifiedAt, { zone: BUSINESS_ZONE }).plus(window).toJSDate()
 }

@@ -3,6 +3,7 @@ import { createAssistant } from '../../src/assistant/assistant.js'
 import { createHeldNotices, holdingNotifier } from '../../src/assistant/held-notices.js'
 import type { Conversation } from '../../src/assistant/rights/conversation.js'
 import { createRightsFlow } from '../../src/assistant/rights/flow.js'
+import { createDueDate } from '../../src/schedule/due-date.js'
 import { createStaffCommands } from '../../src/assistant/staff/commands.js'
 import { createStatusStep } from '../../src/assistant/status.js'
 import type { IncomingKind } from '../../src/assistant/types.js'
@@ -45,7 +46,7 @@ export function harness(options: { policy?: PolicyStore; timeoutMs?: number } = 
         notifier,
         logger,
         isStaff: (i) => i.userId === STAFF_ID,
-        responseWindow: Duration.fromISO('P15D'),
+        dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar'),
       }),
       createStatusStep(storage.requests),
       createRightsFlow(

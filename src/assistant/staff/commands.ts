@@ -1,9 +1,8 @@
-import type { Duration } from 'luxon'
 import type { Logger } from '../../log.js'
 import { OPEN_STATES, type RightsRequest } from '../../requests/model.js'
 import { RequestNotFoundError, type RequestRepository } from '../../requests/repository.js'
 import type { TurnContext, TurnHandler } from '../assistant.js'
-import { dueFrom, shanghaiDate } from '../dates.js'
+import { shanghaiDate } from '../dates.js'
 import { clipReply } from '../fit.js'
 import type { Incoming, Reply } from '../types.js'
 import type { Delivery, Notifier } from '../notifier.js'
@@ -16,8 +15,8 @@ export interface StaffDeps {
   readonly notifier: Notifier
   readonly logger: Logger
   readonly isStaff: (incoming: Incoming) => boolean
-  /** Time allowed to respond, counted from verification (RESPONSE_WINDOW). */
-  readonly responseWindow: Duration
+  /** When a request verified now is due (RESPONSE_WINDOW, counted as RESPONSE_DAYS says). */
+  readonly dueDate: (verifiedAt: Date) => Date
   /** Told about every change a staff command makes (the scheduler listens here). */
   readonly onChange?: (request: RightsRequest) => Promise<void> | void
 }
@@ -68,7 +67,7 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
       case 'verify': {
         if (current.kind === 'inquiry') return say('留言无需核验身份，请直接 /reply。 Messages need no verification: just /reply.')
         if (current.state !== 'submitted') return say(`${current.id} 已是 ${current.state}，无法再次核验。 Already ${current.state}: cannot verify again.`)
-        const dueAt = dueFrom(ctx.now, deps.responseWindow).toISOString()
+        const dueAt = deps.dueDate(ctx.now).toISOString()
         const r = await changed(
           await requests.update(current.id, { state: 'verified', verifiedAt: ctx.now.toISOString(), dueAt }, { actor, action: 'verified' }),
         )

@@ -6,6 +6,7 @@ import { createHeldNotices } from '../../../src/assistant/held-notices.js'
 import type { HeldNotices, Notifier } from '../../../src/assistant/notifier.js'
 import type { Conversation } from '../../../src/assistant/rights/conversation.js'
 import { createRightsFlow } from '../../../src/assistant/rights/flow.js'
+import { createDueDate } from '../../../src/schedule/due-date.js'
 import { createStaffCommands } from '../../../src/assistant/staff/commands.js'
 import { createStatusStep } from '../../../src/assistant/status.js'
 import type { Assistant } from '../../../src/assistant/types.js'
@@ -106,7 +107,7 @@ export function realAssistant(doorRef: () => WechatyDoor | undefined) {
     logger,
     heldNotices: held,
     steps: (tools) => [
-      createStaffCommands({ requests: storage.requests, notifier, logger, isStaff: (i) => doorRef()?.isStaff(i) ?? false, responseWindow: Duration.fromISO('P15D') }),
+      createStaffCommands({ requests: storage.requests, notifier, logger, isStaff: (i) => doorRef()?.isStaff(i) ?? false, dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar') }),
       createStatusStep(storage.requests),
       createRightsFlow(
         { requests: storage.requests, conversations: storage.conversations, preferences: storage.preferences, policy, logger, timeoutMs: 30 * 60_000 },
