@@ -162,17 +162,23 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       if (config.wechaty.puppet || deps.wechatyPuppet) {
         // Imported only when configured: loading wechaty costs most of a second.
         const { startWechatyDoor } = await import('./channels/wechaty/bot.js')
-        door = await startWechatyDoor({
-          assistant,
-          logger,
-          clock,
-          puppet: deps.wechatyPuppet ?? config.wechaty.puppet,
-          puppetToken: config.wechaty.puppetToken,
-          staffIds: config.wechaty.staffIds,
-          staffRoomTopic: config.wechaty.staffRoom,
-          held: heldNotices,
-          name: path.join(config.dataDir, 'wechaty'),
-        })
+        try {
+          door = await startWechatyDoor({
+            assistant,
+            logger,
+            clock,
+            puppet: deps.wechatyPuppet ?? config.wechaty.puppet,
+            puppetToken: config.wechaty.puppetToken,
+            staffIds: config.wechaty.staffIds,
+            staffRoomTopic: config.wechaty.staffRoom,
+            held: heldNotices,
+            name: path.join(config.dataDir, 'wechaty'),
+          })
+        } catch (err) {
+          // A puppet that cannot start (missing package, bad token, no network) must not take the
+          // Official Account down with it: the webhook keeps serving, and the log says why.
+          logger.error({ event: 'wechaty.start_failed', puppet: config.wechaty.puppet, error: err instanceof Error ? err.message : String(err) })
+        }
       }
     },
     async close() {
