@@ -113,7 +113,9 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     const now = ctx.now.toISOString()
     const convo: Conversation = { v: 1, mode: 'collect', type, lang: ctx.lang, fields: { details: {}, ...extractFields(fromText) }, startedAt: now, updatedAt: now }
     logger.info({ event: 'conversation.started', type })
-    const lead = [texts.started(type, ctx.lang), rightsStatement(policy, ctx.lang)].filter(Boolean).join('\n')
+    // What follows from the request (deletion, objection, withdrawal) is said before anything is asked,
+    // and again before confirming; other rights open with the policy's own statement of the right.
+    const lead = [texts.started(type, ctx.lang), consequenceNotice(policy, type, ctx.lang) ?? rightsStatement(policy, ctx.lang)].filter(Boolean).join('\n')
     return advance(ctx, convo, lead)
   }
 
