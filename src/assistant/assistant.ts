@@ -61,7 +61,7 @@ export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): strin
 
 /**
  * The channel-agnostic assistant: one incoming message in, at most one reply out.
- * Policy questions are answered here; other capabilities plug in as `before` steps.
+ * Policy questions are answered here; other capabilities plug in as `steps`.
  */
 export function createAssistant(deps: AssistantDeps): Assistant {
   const pages = new PageMemory()
@@ -126,6 +126,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
    */
   async function deliverHeld(ctx: TurnContext, answer: Reply | null): Promise<Reply | null> {
     // A staff command's answer may be posted in a shared staff room: never attach personal messages to it.
+    // Anything slash-led counts, as the Wechaty staff room forwards every slash-led line.
     if (!deps.heldNotices || ctx.text.startsWith('/')) return answer
     const to = { channel: ctx.incoming.channel, userId: ctx.incoming.userId }
     const held = await deps.heldNotices.take(to)

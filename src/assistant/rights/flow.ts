@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { Logger } from '../../log.js'
 import type { Lang } from '../../lang.js'
-import type { PolicyStore } from '../../policy/types.js'
+import { MAX_REPLY_BYTES, type PolicyStore } from '../../policy/types.js'
 import type { RightType } from '../../requests/model.js'
 import type { RequestRepository } from '../../requests/repository.js'
 import type { PreferencesStore } from '../../storage/preferences-store.js'
@@ -87,7 +87,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     const full = `${answer.text}\n\n${texts.resume(prompt, lang)}`
     if (fits(full)) return say(full)
     const short = texts.resumeShort(lang)
-    return say(`${clipReply(answer.text, 2048 - utf8Bytes(short) - 2)}\n\n${short}`)
+    return say(`${clipReply(answer.text, MAX_REPLY_BYTES - utf8Bytes(short) - 2)}\n\n${short}`)
   }
 
   function currentPrompt(convo: Conversation): string {
