@@ -93,6 +93,15 @@ describe('xml', () => {
       expect(() => parseWechatXml(bad), bad).toThrow(WechatProtocolError)
     }
   })
+  it('reads text and CDATA as XML defines them, and drops repeated or nested fields', () => {
+    const xml = '<?xml version="1.0"?><xml><A>a &amp; b &lt;c&gt;</A><B><![CDATA[x]]>y<![CDATA[]]]]><![CDATA[>]]></B><R>1</R><R>2</R><N>t<I/></N></xml>'
+    expect(parseWechatXml(xml)).toEqual({ A: 'a & b <c>', B: 'xy]]>' })
+    expect(parseWechatXml('<xml attr="1"><Empty/><S>  </S></xml>')).toEqual({ Empty: '', S: '  ' })
+    // No DTD is ever read: an undeclared entity or a forbidden character is malformed, not expanded.
+    for (const bad of ['<xml><A>&ext;</A></xml>', '<xml><A>\u0001</A></xml>', '<xml><A>1</B></xml>', '<xml>text</xml>tail']) {
+      expect(() => parseWechatXml(bad), bad).toThrow(WechatProtocolError)
+    }
+  })
   it('truncates on a character boundary', () => {
     expect(truncateUtf8('abc', 10)).toBe('abc')
     const cut = truncateUtf8('隐私'.repeat(10), 10)
