@@ -55,6 +55,12 @@ describe('crypto', () => {
     expect(rotated.decrypt(old.encrypt('hi'))).toEqual({ message: 'hi', appId: 'wxA', key: 'previous' })
     expect(rotated.decrypt(rotated.encrypt('hi')).key).toBe('current')
   })
+  it('starts every encryption with a fresh random prefix, across pool refills', () => {
+    const c = new WechatCrypto({ encodingAesKey: AES_KEY, appId: 'wxA' })
+    // The first block is AES(prefix XOR IV): with a fixed key and IV, equal prefixes would show here.
+    const firstBlocks = new Set(Array.from({ length: 1000 }, () => Buffer.from(c.encrypt('same'), 'base64').subarray(0, 16).toString('hex')))
+    expect(firstBlocks.size).toBe(1000)
+  })
   it('pads to 32-byte blocks and validates the pad', () => {
     for (let n = 0; n < 70; n++) {
       const padded = pkcs7Pad(Buffer.alloc(n, 7))
