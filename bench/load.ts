@@ -5,9 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
+import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
-import Koa from 'koa'
 import { wechatEncrypt } from '../test/support/wechat-client.js'
 
 export const TOKEN = 'benchToken2026'
@@ -70,52 +69,94 @@ export async function load(
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx }
 }
 
-/** A Koa server that answers a constant string: the ceiling for any Koa service on this machine. */
-export async function startBareKoa(): Promise<{ url: string; close(): Promise<void> }> {
-  const app = new Koa()
-  app.use((ctx) => {
-    ctx.body = 'success'
-  })
-  const server = app.listen(0, '127.0.0.1')
-  await new Promise<void>((r) => server.once('listening', () => r()))
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => server.close(() => r())),
-  }
+/** A server process under load: its URL, and its CPU and memory as the kernel counts them. */
+export interface ServerProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  /** Resident memory in MB. */
+  rssMb(): number
+  /** User + system CPU seconds used so far (all threads). */
+  cpuSeconds(): number
+  /** Live heap (MB) left after each full (mark-compact) GC so far, from V8's --trace-gc lines. */
+  readonly liveHeapAfterFullGcMb: readonly number[]
+  stop(): Promise<void>
 }
 
-/** Starts the real service (the `npm start` entry point) and waits for it to be ready. */
-export async function startService(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; rssMb(): number; stop(): Promise<void> }> {
+const CLOCK_TICKS_PER_SECOND = 100
+
+/**
+ * Starts `node --import tsx <script>` with `env` and waits for its `service.ready` log line.
+ * Both servers the bench compares run this way, each in its own process, so neither shares a
+ * thread with the load generator.
+ */
+async function startProcess(script: string, env: Record<string, string>): Promise<ServerProcess> {
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    // Logs at info, as in production: their cost is part of the figures.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+  // --trace-gc prints one line per collection: what survives a full GC is the memory actually held.
+  const child = spawn(process.execPath, ['--trace-gc', ...nodeArgs, '--import', 'tsx', script], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  let out = ''
-  const port = await new Promise<number>((resolve, reject) => {
-    const onData = (d: Buffer): void => {
-      out += d.toString()
-      const m = /"event":"service\.ready","port":(\d+)/.exec(out)
+  const liveHeapAfterFullGcMb: number[] = []
+  let port = 0
+  const ready = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const gc = /Mark-Compact (?:\(reduce\) )?[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line)
+      if (gc) liveHeapAfterFullGcMb.push(Number(gc[1]))
+      const m = port === 0 ? /"event":"service\.ready","port":(\d+)/.exec(line) : null
       if (m) {
-        child.stdout!.off('data', onData)
-        child.stdout!.resume() // keep draining the log
-        resolve(Number(m[1]))
+        port = Number(m[1])
+        resolve()
       }
-    }
-    child.stdout!.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`service exited ${code}`)))
+    })
+    child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)))
   })
+  await ready
   return {
     url: `http://127.0.0.1:${port}`,
     child,
+    liveHeapAfterFullGcMb,
     rssMb: () => {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
       return m ? Number(m[1]) / 1024 : NaN
+    },
+    cpuSeconds: () => {
+      // Fields 14 and 15 of /proc/<pid>/stat (utime, stime), after the parenthesised command name.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND
     },
     stop: async () => {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
     },
   }
+}
+
+/** A Koa server that answers a constant string, in its own process: the ceiling for any Koa service here. */
+export function startBareKoa(): Promise<ServerProcess> {
+  return startProcess('bench/bare-koa.ts', {})
+}
+
+/** Starts the real service (the `npm start` entry point) and waits for it to be ready. */
+export function startService(env: Record<string, string>): Promise<ServerProcess> {
+  // Logs at info, as in production: their cost is part of the figures.
+  return startProcess('src/main.ts', { LOG_LEVEL: 'info', ...env })
+}
+
+/** A load result plus the server's CPU time per request over the same window. */
+export interface MeasuredLoad extends LoadResult {
+  readonly cpuMicrosPerRequest: number
+}
+
+/** `load` against `server`, also reading how much CPU the server spent per request. */
+export async function measure(
+  server: ServerProcess,
+  seconds: number,
+  next: () => { path: string; body?: string; method?: string },
+  options: { rate?: number } = {},
+): Promise<MeasuredLoad> {
+  const before = server.cpuSeconds()
+  const result = await load(server.url, seconds, next, options)
+  const cpu = server.cpuSeconds() - before
+  return { ...result, cpuMicrosPerRequest: result.rps > 0 ? (cpu * 1e6) / (result.rps * seconds) : NaN }
 }

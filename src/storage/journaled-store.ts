@@ -162,10 +162,15 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
       try {
         await this.#journal!.write(text)
         this.#journalBytes += Buffer.byteLength(text)
-        if (this.#journalBytes > this.#compactBytes) await this.#compact()
-        for (const w of waiters) w.resolve()
       } catch (e) {
         for (const w of waiters) w.reject(e)
+        continue
+      }
+      // These turns are on disk now; they need not wait for the compaction below.
+      for (const w of waiters) w.resolve()
+      if (this.#journalBytes > this.#compactBytes) {
+        // A failed compaction loses nothing (the journal still holds every line); the next batch retries.
+        await this.#compact().catch(() => undefined)
       }
     }
   }
