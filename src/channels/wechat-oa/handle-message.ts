@@ -99,7 +99,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): (fields: WechatF
       deps.logger.error({ ...log, outcome: 'error', durationMs: durationMs(), ...errorSummary(outcome.error) }, 'wechat message')
       return { text: APOLOGY_TEXT }
     }
-    delivered.add(promise)
+    // Only a retry can carry a reply whose first attempt timed out; marking just those keeps the
+    // WeakSet (costly for the garbage collector) out of the common path.
+    if (!fresh) delivered.add(promise)
     const reply = outcome.reply
     deps.logger.info(
       { ...log, outcome: reply ? 'reply' : 'empty', replyBytes: reply ? Buffer.byteLength(reply.text) : 0, durationMs: durationMs() },
