@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
 import type { Logger } from '../../log.js'
 import { ReplyDedupe, dedupeKey } from './dedupe.js'
@@ -34,19 +34,23 @@ type Outcome = { kind: 'reply'; reply: Reply | null } | { kind: 'error'; error: 
 
 /** Pseudonymous user id for logs: enough to correlate lines, not to recover the OpenID. */
 export function userTag(userId: string): string {
-  return createHash('sha256').update(userId, 'utf8').digest('hex').slice(0, 12)
+  return hash('sha256', userId, 'hex').slice(0, 12)
 }
 
 function within(promise: Promise<Reply | null>, ms: number): Promise<Outcome> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'timeout' }), ms)
+  return new Promise<Outcome>((resolve) => {
+    const timer = setTimeout(() => resolve({ kind: 'timeout' }), ms)
+    promise.then(
+      (reply) => {
+        clearTimeout(timer)
+        resolve({ kind: 'reply', reply })
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        resolve({ kind: 'error', error })
+      },
+    )
   })
-  const settled = promise.then(
-    (reply): Outcome => ({ kind: 'reply', reply }),
-    (error: unknown): Outcome => ({ kind: 'error', error }),
-  )
-  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer))
 }
 
 /**

@@ -1,11 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 
 /**
  * WeChat's request signature: sha1 over the parts sorted lexicographically (as strings, by code
  * unit — what WeChat's own samples do with a plain sort) and concatenated, as lowercase hex.
  */
 export function sha1Signature(parts: readonly string[]): string {
-  return createHash('sha1').update([...parts].sort().join(''), 'utf8').digest('hex')
+  // One-shot hash(): no Hash object per call, about a third of createHash's cost on short input.
+  return hash('sha1', [...parts].sort().join(''), 'hex')
 }
 
 /** `signature` query parameter: sha1 of the sorted [token, timestamp, nonce]. */
