@@ -29,7 +29,7 @@ import { isShardData, type ShardData } from './request-schema.js'
 const SHARD_FILE = /^(\d{4}-(?:0[1-9]|1[0-2]))(?:\.([2-9]|[1-9]\d+))?\.json$/
 
 /** Default records per shard file before a month rolls over to its next part. */
-export const DEFAULT_SHARD_CAPACITY = 1000
+export const DEFAULT_SHARD_CAPACITY = 250
 
 interface Shard {
   /** File name without ".json", for logs. */
@@ -47,7 +47,7 @@ export interface FileRequestRepositoryOptions {
   dir: string
   clock: Clock
   logger: Logger
-  /** Records per file before the month opens its next part (default 1000); bounds the cost of filing. */
+  /** Records per file before the month opens its next part (default 250); bounds the cost of filing. */
   shardCapacity?: number
 }
 
