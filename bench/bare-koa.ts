@@ -4,8 +4,17 @@
  */
 import Koa from 'koa'
 
+/** With BUSY_MICROS set, each request first spins the CPU that long: a control with a known cost. */
+const busyMs = Number(process.env.BUSY_MICROS ?? 0) / 1000
+
 const app = new Koa()
 app.use((ctx) => {
+  if (busyMs > 0) {
+    const until = performance.now() + busyMs
+    while (performance.now() < until) {
+      // spinning on purpose
+    }
+  }
   ctx.body = 'success'
 })
 const server = app.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => {

@@ -133,8 +133,8 @@ async function startProcess(script: string, env: Record<string, string>): Promis
 }
 
 /** A Koa server that answers a constant string, in its own process: the ceiling for any Koa service here. */
-export function startBareKoa(): Promise<ServerProcess> {
-  return startProcess('bench/bare-koa.ts', {})
+export function startBareKoa(busyMicros = 0): Promise<ServerProcess> {
+  return startProcess('bench/bare-koa.ts', { BUSY_MICROS: String(busyMicros) })
 }
 
 /** Starts the real service (the `npm start` entry point) and waits for it to be ready. */

@@ -121,7 +121,22 @@ async function main(): Promise<void> {
     let q = 0
     const ask = (): { path: string; body: string } => ({ path: signedPath(), body: textXml(`oQ${q % 500}`, questions[q++ % questions.length]!) })
     await load(service.url, 3, ask)
-    console.log(row('(a) policy questions zh/en', await paired(bare, service, ask), { ratio: 0.25, p99: 20 }))
+    const policy = await paired(bare, service, ask)
+    console.log(row('(a) policy questions zh/en', policy, { ratio: 0.25, p99: 20 }))
+    // Control: the bare server spinning, per request, the CPU the service spent beyond the bare
+    // server's own. Matching figures mean the gap is the work itself, not how it is scheduled.
+    const extra = Math.max(0, Math.round(policy.cpu - policy.bareCpu))
+    const control = await startBareKoa(extra)
+    try {
+      await load(control.url, 2, bareRequest)
+      const c = await measure(control, SECONDS, bareRequest)
+      console.log(
+        `${`control: bare Koa + ${extra} µs spin`.padEnd(32)} ${c.rps.toFixed(0).padStart(6)} req/s  p50 ${String(c.p50).padStart(3)} ms  p99 ${String(c.p99).padStart(3)} ms  ` +
+          `${((c.rps / policy.bareRps) * 100).toFixed(1).padStart(5)}% of bare  CPU ${c.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs/req`,
+      )
+    } finally {
+      await control.stop()
+    }
 
     const USERS = 5000
     const turn = conversations('oC', USERS, ['Delete my data', 'John Smith', 'john@example.org', 'skip', 'yes'])

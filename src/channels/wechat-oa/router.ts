@@ -16,15 +16,19 @@ export interface WechatRouterDeps extends MessageHandlerDeps {
 /** "No reply" in WeChat's protocol: it stops retrying and shows the user nothing. */
 const NO_REPLY = 'success'
 
+// Set as literal headers before the body, so Koa neither guesses a type nor looks one up per message.
+const TEXT_TYPE = 'text/plain; charset=utf-8'
+const XML_TYPE = 'text/xml; charset=utf-8'
+
 function sendText(ctx: Context, body: string): void {
   ctx.status = 200
-  ctx.type = 'text/plain'
+  ctx.set('Content-Type', TEXT_TYPE)
   ctx.body = body
 }
 
 function sendXml(ctx: Context, body: string): void {
   ctx.status = 200
-  ctx.type = 'text/xml'
+  ctx.set('Content-Type', XML_TYPE)
   ctx.body = body
 }
 
