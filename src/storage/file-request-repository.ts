@@ -22,6 +22,7 @@ import {
 import type { RequestRepository } from '../requests/repository.js'
 import { CorruptStoreError, StoreClosedError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
+import { RequestJournal, type RequestJournalOptions } from './request-journal.js'
 import { AtomicJsonFile } from './json-file.js'
 import { isShardData, type ShardData } from './request-schema.js'
 
@@ -47,16 +48,26 @@ export interface FileRequestRepositoryOptions {
   dir: string
   clock: Clock
   logger: Logger
-  /** Records per file before the month opens its next part (default 250); bounds the cost of filing. */
+  /** Records per file before the month opens its next part (default 250); bounds a checkpoint's cost. */
   shardCapacity?: number
+  /** Journal size that triggers a checkpoint into the shard files (default 1 MiB). */
+  checkpointBytes?: number
+  /** Opens the journal for appending; a seam for tests that need a failing disk. */
+  openJournal?: RequestJournalOptions['openFile']
 }
+
+/** The journal's name in the requests directory; it does not match SHARD_FILE. */
+export const JOURNAL_FILE = 'journal.ndjson'
 
 /**
  * Requests sharded into lowdb files by creation month (the Shanghai month in the id), each month
- * split into parts of at most `shardCapacity` records. Filing a request rewrites only the current
- * month's last part, so its cost is bounded by the capacity however many requests exist or arrive
- * this month; older files are rewritten only when one of their requests changes or is purged.
- * Everything is loaded at open (id → shard map) and reads are served from memory.
+ * split into parts of at most `shardCapacity` records, behind a write-ahead journal.
+ *
+ * A change is stored when its line is in the journal and flushed to the disk (group commit): one
+ * append and one fdatasync, whatever the size of the shards. The shards that changed are rewritten
+ * (atomically, fsync'd) at a checkpoint — when the journal passes `checkpointBytes`, at open and at
+ * close — and the journal is then emptied. At open, the shards are read and the journal replayed
+ * over them. Everything is in memory (id → shard map) and reads are served from there.
  */
 export class FileRequestRepository implements RequestRepository {
   readonly #dir: string
@@ -68,6 +79,9 @@ export class FileRequestRepository implements RequestRepository {
   /** The part new requests of a month go into. */
   readonly #lastPart = new Map<string, Shard>()
   readonly #capacity: number
+  readonly #journal: RequestJournal
+  /** Shards changed since the last checkpoint. */
+  readonly #dirty = new Set<Shard>()
   #closed = false
 
   private constructor(options: FileRequestRepositoryOptions) {
@@ -75,12 +89,19 @@ export class FileRequestRepository implements RequestRepository {
     this.#clock = options.clock
     this.#logger = options.logger
     this.#capacity = Math.max(1, options.shardCapacity ?? DEFAULT_SHARD_CAPACITY)
+    this.#journal = new RequestJournal(path.join(this.#dir, JOURNAL_FILE), {
+      checkpointBytes: options.checkpointBytes ?? 1024 * 1024,
+      onFull: () => this.#checkpoint(),
+      openFile: options.openJournal,
+    })
   }
 
   /** Loads every shard; throws CorruptStoreError naming the first unreadable file (nothing is written). */
   static async open(options: FileRequestRepositoryOptions): Promise<FileRequestRepository> {
     const repo = new FileRequestRepository(options)
     await repo.#load()
+    await repo.#replayJournal()
+    await repo.#journal.open()
     return repo
   }
 
@@ -102,6 +123,47 @@ export class FileRequestRepository implements RequestRepository {
       }
     }
     this.#logger.info({ shards: names.length, requests: count, ms: Math.round(performance.now() - started) }, 'request store opened')
+  }
+
+  /** Applies the journal over the shards (last line per id wins), then checkpoints. */
+  async #replayJournal(): Promise<void> {
+    const records = await this.#journal.replay()
+    for (const record of records) {
+      deepFreeze(record)
+      const shard = this.#shardOf.get(record.id)
+      if (shard) {
+        const before = shard.db.data.requests[record.id]
+        if (before) this.#unindex(before)
+        shard.db.data.requests[record.id] = record
+        this.#index(record, shard)
+        this.#dirty.add(shard)
+        continue
+      }
+      const target = this.#shardForNew(requestIdMonth(record.id))
+      target.db.data.requests[record.id] = record
+      target.count++
+      this.#index(record, target)
+      this.#dirty.add(target)
+    }
+    if (records.length > 0) this.#logger.info({ replayed: records.length }, 'request journal replayed')
+    await this.#checkpoint()
+  }
+
+  /**
+   * Rewrites every changed shard, then empties the journal. Runs between journal batches (or
+   * before the journal opens), so no line can be appended between the shards' write and the cut.
+   */
+  async #checkpoint(): Promise<void> {
+    const dirty = [...this.#dirty]
+    this.#dirty.clear()
+    try {
+      await Promise.all(dirty.map((shard) => shard.db.write()))
+    } catch (e) {
+      for (const shard of dirty) this.#dirty.add(shard)
+      this.#logger.error({ shards: dirty.length, err: (e as Error).message }, 'request checkpoint failed')
+      throw e
+    }
+    await this.#journal.truncate()
   }
 
   #newShard(month: string, part: number): Shard {
@@ -147,8 +209,9 @@ export class FileRequestRepository implements RequestRepository {
     shard.db.data.requests[id] = record
     shard.count++
     this.#index(record, shard)
+    this.#dirty.add(shard)
     try {
-      await shard.db.write()
+      await this.#journal.append(record)
     } catch (e) {
       // Not durable, so it must not exist: the caller will tell the user it failed.
       if (shard.db.data.requests[id] === record) {
@@ -186,8 +249,9 @@ export class FileRequestRepository implements RequestRepository {
     if (!shard || !current) throw new RequestNotFoundError(id)
     const next = applyChange(current, change, audit, this.#clock.now())
     shard.db.data.requests[id] = next
+    this.#dirty.add(shard)
     try {
-      await shard.db.write()
+      await this.#journal.append(next)
     } catch (e) {
       if (shard.db.data.requests[id] === next) shard.db.data.requests[id] = current
       this.#logger.error({ requestId: id, shard: shard.name, err: (e as Error).message }, 'request update failed')
@@ -214,8 +278,9 @@ export class FileRequestRepository implements RequestRepository {
         replaced.push([r, anonymised])
       }
       if (replaced.length === 0) continue
+      this.#dirty.add(shard)
       writes.push(
-        shard.db.write().then(
+        Promise.all(replaced.map(([, after]) => this.#journal.append(after))).then(
           () => void (purged += replaced.length),
           (e: unknown) => {
             // Restore so memory matches disk; the next run retries.
@@ -229,13 +294,22 @@ export class FileRequestRepository implements RequestRepository {
     const results = await Promise.allSettled(writes)
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failure) throw failure.reason
-    if (purged > 0) this.#logger.info({ purged }, 'expired requests purged')
+    if (purged > 0) {
+      // The journal still holds the records as they were before the purge: checkpoint it away now.
+      await this.#journal.checkpoint()
+      this.#logger.info({ purged }, 'expired requests purged')
+    }
     return purged
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return
     this.#closed = true
+    await this.#journal.idle()
     await Promise.all([...this.#shards.values()].map((s) => s.adapter.flush()))
+    // A failed final checkpoint loses nothing: the journal is replayed at the next open.
+    await this.#checkpoint().catch(() => undefined)
+    await this.#journal.close()
   }
 
   #assertOpen(): void {

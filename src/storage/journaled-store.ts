@@ -58,6 +58,7 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
   #pending: string[] = []
   #waiters: Waiter[] = []
   #writing: Promise<void> | undefined
+  #draining = false
   #closed = false
 
   private constructor(file: string, clock: Clock, compactBytes: number) {
@@ -135,7 +136,7 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    while (this.#writing) await this.#writing
+    while (this.#draining) await this.#writing
     await this.#compact()
     await this.#journal?.close()
   }
@@ -148,30 +149,40 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
   #append(line: JournalLine<T>): Promise<void> {
     this.#pending.push(`${JSON.stringify(line)}\n`)
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }))
-    if (!this.#writing) this.#writing = this.#drain().finally(() => (this.#writing = undefined))
+    // The flag is cleared inside #drain, in the same microtask as its last check for work: a
+    // `.finally` would clear it a turn later, and a line queued in between would wait for the
+    // next person's turn to be written.
+    if (!this.#draining) {
+      this.#draining = true
+      this.#writing = this.#drain()
+    }
     return done
   }
 
   /** Writes queued lines in batches, one at a time, compacting when the journal has grown. */
   async #drain(): Promise<void> {
-    while (this.#pending.length > 0) {
-      const text = this.#pending.join('')
-      const waiters = this.#waiters
-      this.#pending = []
-      this.#waiters = []
-      try {
-        await this.#journal!.write(text)
-        this.#journalBytes += Buffer.byteLength(text)
-      } catch (e) {
-        for (const w of waiters) w.reject(e)
-        continue
+    try {
+      while (this.#pending.length > 0) {
+        const text = this.#pending.join('')
+        const waiters = this.#waiters
+        this.#pending = []
+        this.#waiters = []
+        try {
+          await this.#journal!.write(text)
+          this.#journalBytes += Buffer.byteLength(text)
+        } catch (e) {
+          for (const w of waiters) w.reject(e)
+          continue
+        }
+        // These turns are on disk now; they need not wait for the compaction below.
+        for (const w of waiters) w.resolve()
+        if (this.#journalBytes > this.#compactBytes) {
+          // A failed compaction loses nothing (the journal still holds every line); the next batch retries.
+          await this.#compact().catch(() => undefined)
+        }
       }
-      // These turns are on disk now; they need not wait for the compaction below.
-      for (const w of waiters) w.resolve()
-      if (this.#journalBytes > this.#compactBytes) {
-        // A failed compaction loses nothing (the journal still holds every line); the next batch retries.
-        await this.#compact().catch(() => undefined)
-      }
+    } finally {
+      this.#draining = false
     }
   }
 

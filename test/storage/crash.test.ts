@@ -58,9 +58,12 @@ describe('crash safety', () => {
     else expect(printed.length).toBeGreaterThanOrEqual(killAfter)
 
     // Every file left behind parses.
-    const shardFiles = (await readdir(path.join(dataDir, 'requests'))).filter((n) => !n.startsWith('.'))
-    expect(shardFiles.length).toBeGreaterThan(0)
-    for (const name of shardFiles) JSON.parse(await readFile(path.join(dataDir, 'requests', name), 'utf8'))
+    const files = (await readdir(path.join(dataDir, 'requests'))).filter((n) => !n.startsWith('.'))
+    expect(files).toContain('journal.ndjson')
+    for (const name of files.filter((n) => n.endsWith('.json'))) JSON.parse(await readFile(path.join(dataDir, 'requests', name), 'utf8'))
+    // Journal lines parse too; only the last may be cut short by the kill.
+    const lines = (await readFile(path.join(dataDir, 'requests', 'journal.ndjson'), 'utf8')).split('\n').slice(0, -1)
+    for (const line of lines) JSON.parse(line)
     JSON.parse(await readFile(path.join(dataDir, 'conversations.json'), 'utf8').catch(() => '{}'))
 
     const storage = await openStorage({ dataDir, clock: systemClock, logger: silentLogger() })

@@ -71,6 +71,17 @@ describe('JournaledConversationStore', () => {
     return { dir, clock, file }
   }
 
+  it('writes a change made just as the previous batch finished (no lost wake-up)', async () => {
+    const { JournaledConversationStore } = await import('../../src/storage/journaled-store.js')
+    const { file, clock } = await setup()
+    const store = await JournaledConversationStore.open<{ n: number }>(file, clock)
+    const within = <T>(p: Promise<T>): Promise<T | 'stuck'> => Promise.race([p, new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 2_000))])
+    // Each change starts the moment the one before it is acknowledged, with nothing else queued.
+    for (let i = 0; i < 20; i++) expect(await within(store.set('wechat-oa:u1', { n: i }))).toBeUndefined()
+    for (let i = 0; i < 20; i++) expect(await within(store.delete('wechat-oa:u1').then(() => store.set('wechat-oa:u1', { n: i })))).toBeUndefined()
+    await store.close()
+  })
+
   it('keeps every change across a reopen and compacts the journal', async () => {
     const { readFile, stat, rm } = await import('node:fs/promises')
     const { JournaledConversationStore } = await import('../../src/storage/journaled-store.js')

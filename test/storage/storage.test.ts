@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, open as fsOpen, mkdir, readdir, readFile, stat, writeFile, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { Duration } from 'luxon'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -38,17 +38,17 @@ describe('openStorage on disk', () => {
     await s.close()
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700)
     expect((await stat(path.join(dataDir, 'requests'))).mode & 0o777).toBe(0o700)
-    expect(await readdir(path.join(dataDir, 'requests'))).toEqual(['2026-11.json'])
-    for (const f of ['requests/2026-11.json', 'conversations.json', 'conversations.journal', 'preferences.json']) {
+    expect((await readdir(path.join(dataDir, 'requests'))).sort()).toEqual(['2026-11.json', 'journal.ndjson'])
+    for (const f of ['requests/2026-11.json', 'requests/journal.ndjson', 'conversations.json', 'conversations.journal', 'preferences.json']) {
       expect((await stat(path.join(dataDir, f))).mode & 0o777, f).toBe(0o600)
     }
     clock.set('2026-11-30T16:30:00Z') // 2026-12-01 00:30 in Shanghai
     const s2 = await open()
     const r2 = await s2.requests.create(req('u1'))
     expect(r2.id).toMatch(/^PR-20261201-/)
-    expect((await readdir(path.join(dataDir, 'requests'))).sort()).toEqual(['2026-11.json', '2026-12.json'])
     expect((await s2.requests.listByUser('wechat-oa', 'u1')).map((x) => x.id)).toEqual([r.id, r2.id])
     await s2.close()
+    expect((await readdir(path.join(dataDir, 'requests'))).sort()).toEqual(['2026-11.json', '2026-12.json', 'journal.ndjson'])
   })
 
   it('keeps all of 100 concurrent creates after reopening', async () => {
@@ -72,19 +72,73 @@ describe('openStorage on disk', () => {
     await s2.close()
   })
 
-  it('filing a request rewrites only the current month shard', async () => {
+  it('stores a change as one journal line; a checkpoint rewrites only the shards that changed', async () => {
+    const journal = path.join(dataDir, 'requests', 'journal.ndjson')
     const s = await open()
     const old = await s.requests.create(req('u1'))
-    clock.set('2027-02-10T00:00:00Z')
+    await s.close()
+    expect(await readFile(journal, 'utf8')).toBe('') // the close checkpointed it into 2026-11.json
     const oldShard = path.join(dataDir, 'requests', '2026-11.json')
     const before = await readFile(oldShard, 'utf8')
     const beforeMtime = (await stat(oldShard)).mtimeMs
-    await s.requests.create(req('u2'))
+
+    clock.set('2027-02-10T00:00:00Z')
+    const s2 = await open()
+    const fresh = await s2.requests.create(req('u2'))
+    // Acknowledged means in the journal, on disk, before any shard is touched.
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n')
+    expect(lines.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual([fresh.id])
+    await s2.close()
     expect((await stat(oldShard)).mtimeMs).toBe(beforeMtime)
     expect(await readFile(oldShard, 'utf8')).toBe(before)
-    await s.requests.update(old.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
+    expect(await readFile(path.join(dataDir, 'requests', '2027-02.json'), 'utf8')).toContain(fresh.id)
+
+    const s3 = await open()
+    await s3.requests.update(old.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
+    await s3.close()
     expect(await readFile(oldShard, 'utf8')).toContain('"closed"')
-    await s.close()
+  })
+
+  it('replays an acknowledged change that never reached a shard, ignoring a torn last line', async () => {
+    const dir = path.join(dataDir, 'requests')
+    const crashed = await FileRequestRepository.open({ dir, clock, logger: silentLogger() })
+    const filed = await crashed.create(req('u1'))
+    const verified = await crashed.update(filed.id, { state: 'verified', verifiedAt: clock.now().toISOString() }, { actor: 'staff:s1', action: 'verified' })
+    // No close, as after SIGKILL: the shard files do not have it, the journal does (plus half a line).
+    const journal = path.join(dir, 'journal.ndjson')
+    await writeFile(journal, `${await readFile(journal, 'utf8')}{"id":"PR-2026`)
+    const reopened = await FileRequestRepository.open({ dir, clock, logger: silentLogger() })
+    expect(await reopened.get(filed.id)).toEqual(verified)
+    expect(await reopened.list()).toHaveLength(1)
+    expect(await readFile(journal, 'utf8')).toBe('')
+    await reopened.close()
+  })
+
+  it('refuses a journal damaged before its last line, naming it and leaving it untouched', async () => {
+    const dir = path.join(dataDir, 'requests')
+    const repo = await FileRequestRepository.open({ dir, clock, logger: silentLogger() })
+    await repo.create(req('u1'))
+    const journal = path.join(dir, 'journal.ndjson')
+    const damaged = `not json\n${await readFile(journal, 'utf8')}`
+    await writeFile(journal, damaged)
+    const err = await FileRequestRepository.open({ dir, clock, logger: silentLogger() }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptStoreError)
+    expect((err as CorruptStoreError).file).toBe(journal)
+    expect(await readFile(journal, 'utf8')).toBe(damaged)
+  })
+
+  it('checkpoints when the journal passes its size, while filing goes on', async () => {
+    const dir = path.join(dataDir, 'requests')
+    const repo = await FileRequestRepository.open({ dir, clock, logger: silentLogger(), checkpointBytes: 4096 })
+    const created = await Promise.all(Array.from({ length: 40 }, (_, i) => repo.create(req(`u${i}`))))
+    await repo.create(req('last'))
+    expect((await readFile(path.join(dir, 'journal.ndjson'), 'utf8')).length).toBeLessThan(4096 + 4096)
+    const shard = JSON.parse(await readFile(path.join(dir, '2026-11.json'), 'utf8')) as { requests: Record<string, unknown> }
+    expect(Object.keys(shard.requests).length).toBeGreaterThan(0)
+    await repo.close()
+    const reopened = await FileRequestRepository.open({ dir, clock, logger: silentLogger() })
+    for (const r of created) expect(await reopened.get(r.id)).toEqual(r)
+    await reopened.close()
   })
 
   it('splits a busy month into parts of bounded size, and files into the last part', async () => {
@@ -92,19 +146,19 @@ describe('openStorage on disk', () => {
     const first = await Promise.all(Array.from({ length: 7 }, (_, i) => repo.create(req(`u${i}`))))
     await repo.close()
     const dir = path.join(dataDir, 'requests')
-    expect((await readdir(dir)).sort()).toEqual(['2026-11.2.json', '2026-11.3.json', '2026-11.json'])
+    expect((await readdir(dir)).sort()).toEqual(['2026-11.2.json', '2026-11.3.json', '2026-11.json', 'journal.ndjson'])
     const part1 = await readFile(path.join(dir, '2026-11.json'), 'utf8')
     const reopened = await FileRequestRepository.open({ dir, clock, logger: silentLogger(), shardCapacity: 3 })
     for (const r of first) expect(await reopened.get(r.id)).toEqual(r)
     const next = await reopened.create(req('u9'))
+    // Updating a record changes the part that holds it, nothing else.
+    await reopened.update(first[0]!.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
+    await reopened.close()
     const part3 = JSON.parse(await readFile(path.join(dir, '2026-11.3.json'), 'utf8')) as { requests: Record<string, unknown> }
     expect(Object.keys(part3.requests)).toHaveLength(2)
     expect(part3.requests[next.id]).toBeDefined()
-    // Updating a record rewrites the part that holds it, nothing else.
-    await reopened.update(first[0]!.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
-    expect(await readdir(dir)).toHaveLength(3)
+    expect((await readdir(dir)).sort()).toEqual(['2026-11.2.json', '2026-11.3.json', '2026-11.json', 'journal.ndjson'])
     expect(await readFile(path.join(dir, '2026-11.json'), 'utf8')).not.toBe(part1)
-    await reopened.close()
   })
 
   it('purge removes personal data from the file on disk', async () => {
@@ -113,9 +167,13 @@ describe('openStorage on disk', () => {
     await s.requests.update(r.id, (d) => void d.replies.push({ at: clock.now().toISOString(), by: 'staff:s1', text: 'secret reply' }), { actor: 'staff:s1', action: 'replied' })
     await s.requests.update(r.id, { state: 'closed' }, { actor: 'staff:s1', action: 'closed' })
     expect(await s.requests.purgeExpired(new Date('2028-01-01T00:00:00Z'), Duration.fromISO('P1Y'))).toBe(1)
+    // Gone from every file at once, the journal included, not only after the next restart.
+    const dir = path.join(dataDir, 'requests')
+    for (const name of await readdir(dir)) {
+      const text = await readFile(path.join(dir, name), 'utf8')
+      for (const secret of ['Zhang San', 'zhangsan@example.com', '13800000000', 'secret reply']) expect(text, name).not.toContain(secret)
+    }
     await s.close()
-    const text = await readFile(path.join(dataDir, 'requests', '2026-11.json'), 'utf8')
-    for (const secret of ['Zhang San', 'zhangsan@example.com', '13800000000', 'secret reply']) expect(text).not.toContain(secret)
     const s2 = await open()
     const purged = await s2.requests.get(r.id)
     expect(purged?.personal).toBeNull()
@@ -177,12 +235,23 @@ describe('write failures', () => {
   it('a create that could not be written does not exist afterwards', async () => {
     const { dataDir, cleanup } = await tempDataDir()
     const clock = new TestClock(new Date('2026-11-29T17:00:00Z'))
-    const s = await openStorage({ dataDir, clock, logger: silentLogger() })
-    await rm(path.join(dataDir, 'requests'), { recursive: true })
-    await expect(s.requests.create(req('u1'))).rejects.toThrow(/ENOENT/)
-    expect(await s.requests.list()).toEqual([])
-    expect(await s.requests.countOpenByUser('wechat-oa', 'u1')).toBe(0)
+    // A disk that refuses writes (ENOSPC) once the journal is open.
+    const openJournal = async (file: string): Promise<FileHandle> => {
+      const handle = await fsOpen(file, 'a')
+      return new Proxy(handle, {
+        get: (target, prop) =>
+          prop === 'write' ? () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })) : Reflect.get(target, prop, target),
+      })
+    }
+    const dir = path.join(dataDir, 'requests')
+    const s = await FileRequestRepository.open({ dir, clock, logger: silentLogger(), openJournal })
+    await expect(s.create(req('u1'))).rejects.toThrow(/ENOSPC/)
+    expect(await s.list()).toEqual([])
+    expect(await s.countOpenByUser('wechat-oa', 'u1')).toBe(0)
     await s.close()
+    const reopened = await FileRequestRepository.open({ dir, clock, logger: silentLogger() })
+    expect(await reopened.list()).toEqual([])
+    await reopened.close()
     await cleanup()
   })
 })
