@@ -22,7 +22,8 @@ import {
 import type { RequestRepository } from '../requests/repository.js'
 import { CorruptStoreError, StoreClosedError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
-import { RequestJournal, type RequestJournalOptions } from './request-journal.js'
+import { AppendJournal, type AppendJournalOptions } from './append-journal.js'
+import { isStoredRequest } from './request-schema.js'
 import { AtomicJsonFile } from './json-file.js'
 import { isShardData, type ShardData } from './request-schema.js'
 
@@ -53,7 +54,7 @@ export interface FileRequestRepositoryOptions {
   /** Journal size that triggers a checkpoint into the shard files (default 1 MiB). */
   checkpointBytes?: number
   /** Opens the journal for appending; a seam for tests that need a failing disk. */
-  openJournal?: RequestJournalOptions['openFile']
+  openJournal?: AppendJournalOptions<RightsRequest>['openFile']
 }
 
 /** The journal's name in the requests directory; it does not match SHARD_FILE. */
@@ -79,7 +80,7 @@ export class FileRequestRepository implements RequestRepository {
   /** The part new requests of a month go into. */
   readonly #lastPart = new Map<string, Shard>()
   readonly #capacity: number
-  readonly #journal: RequestJournal
+  readonly #journal: AppendJournal<RightsRequest>
   /** Shards changed since the last checkpoint. */
   readonly #dirty = new Set<Shard>()
   #closed = false
@@ -89,7 +90,10 @@ export class FileRequestRepository implements RequestRepository {
     this.#clock = options.clock
     this.#logger = options.logger
     this.#capacity = Math.max(1, options.shardCapacity ?? DEFAULT_SHARD_CAPACITY)
-    this.#journal = new RequestJournal(path.join(this.#dir, JOURNAL_FILE), {
+    this.#journal = new AppendJournal<RightsRequest>(path.join(this.#dir, JOURNAL_FILE), {
+      validate: isStoredRequest,
+      // A request is acknowledged to the person only once it is on the disk.
+      sync: true,
       checkpointBytes: options.checkpointBytes ?? 1024 * 1024,
       onFull: () => this.#checkpoint(),
       openFile: options.openJournal,

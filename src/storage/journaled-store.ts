@@ -1,10 +1,10 @@
-import { open, readFile, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { Low } from 'lowdb'
 import type { Clock } from '../assistant/types.js'
 import type { ConversationStore } from './conversation-store.js'
-import { CorruptStoreError, StoreClosedError } from './errors.js'
-import { ensureDir, FILE_MODE } from './fs-utils.js'
+import { AppendJournal } from './append-journal.js'
+import { StoreClosedError } from './errors.js'
+import { ensureDir } from './fs-utils.js'
 import { AtomicJsonFile } from './json-file.js'
 
 interface Entry<T> {
@@ -32,16 +32,11 @@ function isJournalLine(value: unknown): value is JournalLine<unknown> {
   return typeof v.k === 'string' && (v.d === 1 || (typeof v.t === 'string' && 'v' in v))
 }
 
-interface Waiter {
-  resolve: () => void
-  reject: (e: unknown) => void
-}
-
 /**
  * Conversation state with a cost per turn that does not grow with how many conversations are in
  * progress: every change is one appended line in `<name>.journal`, and the whole state is compacted
  * into the lowdb snapshot `<name>.json` (atomic temp file + rename) when the journal grows, at open
- * and at close. Appends are batched, so a burst of turns costs one write.
+ * and at close. Appends are batched (AppendJournal), so a burst of turns costs one write.
  *
  * Neither file is fsync'd: what was written survives the process being killed (the data is in the
  * kernel's cache and replay ignores a torn last line), while a power cut may lose the last turns,
@@ -50,15 +45,8 @@ interface Waiter {
 export class JournaledConversationStore<T> implements ConversationStore<T> {
   readonly #entries = new Map<string, Entry<T>>()
   readonly #snapshot: Low<Snapshot<T>>
-  readonly #journalFile: string
+  readonly #journal: AppendJournal<JournalLine<T>>
   readonly #clock: Clock
-  readonly #compactBytes: number
-  #journal: FileHandle | undefined
-  #journalBytes = 0
-  #pending: string[] = []
-  #waiters: Waiter[] = []
-  #writing: Promise<void> | undefined
-  #draining = false
   #closed = false
 
   private constructor(file: string, clock: Clock, compactBytes: number) {
@@ -66,9 +54,13 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
       version: 1,
       entries: {},
     })
-    this.#journalFile = file.replace(/\.json$/, '') + '.journal'
+    this.#journal = new AppendJournal<JournalLine<T>>(file.replace(/\.json$/, '') + '.journal', {
+      validate: isJournalLine as (v: unknown) => v is JournalLine<T>,
+      sync: false,
+      checkpointBytes: compactBytes,
+      onFull: () => this.#compact(),
+    })
     this.#clock = clock
-    this.#compactBytes = compactBytes
   }
 
   /**
@@ -81,14 +73,17 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
     const store = new JournaledConversationStore<T>(path.resolve(file), clock, options.compactBytes ?? 4 * 1024 * 1024)
     await store.#snapshot.read()
     for (const [k, e] of Object.entries(store.#snapshot.data.entries)) store.#entries.set(k, e)
-    await store.#replay()
+    for (const line of await store.#journal.replay()) {
+      if ('d' in line) store.#entries.delete(line.k)
+      else store.#entries.set(line.k, { value: line.v, updatedAt: line.t })
+    }
     await store.#compact()
-    store.#journal = await open(store.#journalFile, 'a', FILE_MODE)
+    await store.#journal.open()
     return store
   }
 
   get file(): string {
-    return this.#journalFile
+    return this.#journal.file
   }
 
   async get(key: string): Promise<T | undefined> {
@@ -101,7 +96,7 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
     const before = this.#entries.get(key)
     const entry: Entry<T> = { value: structuredClone(value), updatedAt: this.#clock.now().toISOString() }
     this.#entries.set(key, entry)
-    await this.#append({ k: key, v: entry.value, t: entry.updatedAt }).catch((e: unknown) => {
+    await this.#journal.append({ k: key, v: entry.value, t: entry.updatedAt }).catch((e: unknown) => {
       // Keep memory matching disk: undo, unless a later change already replaced this one.
       if (this.#entries.get(key) === entry) before ? this.#entries.set(key, before) : this.#entries.delete(key)
       throw e
@@ -113,7 +108,7 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
     const before = this.#entries.get(key)
     if (!before) return false
     this.#entries.delete(key)
-    await this.#append({ k: key, d: 1 }).catch((e: unknown) => {
+    await this.#journal.append({ k: key, d: 1 }).catch((e: unknown) => {
       if (!this.#entries.has(key)) this.#entries.set(key, before)
       throw e
     })
@@ -129,95 +124,27 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
     const idle = [...this.#entries].filter(([, e]) => Date.parse(e.updatedAt) < cutoff.getTime())
     if (idle.length === 0) return 0
     for (const [k] of idle) this.#entries.delete(k)
-    await Promise.all(idle.map(([k]) => this.#append({ k, d: 1 })))
+    await Promise.all(idle.map(([k]) => this.#journal.append({ k, d: 1 })))
     return idle.length
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    while (this.#draining) await this.#writing
+    await this.#journal.idle()
     await this.#compact()
-    await this.#journal?.close()
+    await this.#journal.close()
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new StoreClosedError(this.#journalFile)
-  }
-
-  /** Queues one line; resolves once the batch holding it has been written. */
-  #append(line: JournalLine<T>): Promise<void> {
-    this.#pending.push(`${JSON.stringify(line)}\n`)
-    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }))
-    // The flag is cleared inside #drain, in the same microtask as its last check for work: a
-    // `.finally` would clear it a turn later, and a line queued in between would wait for the
-    // next person's turn to be written.
-    if (!this.#draining) {
-      this.#draining = true
-      this.#writing = this.#drain()
-    }
-    return done
-  }
-
-  /** Writes queued lines in batches, one at a time, compacting when the journal has grown. */
-  async #drain(): Promise<void> {
-    try {
-      while (this.#pending.length > 0) {
-        const text = this.#pending.join('')
-        const waiters = this.#waiters
-        this.#pending = []
-        this.#waiters = []
-        try {
-          await this.#journal!.write(text)
-          this.#journalBytes += Buffer.byteLength(text)
-        } catch (e) {
-          for (const w of waiters) w.reject(e)
-          continue
-        }
-        // These turns are on disk now; they need not wait for the compaction below.
-        for (const w of waiters) w.resolve()
-        if (this.#journalBytes > this.#compactBytes) {
-          // A failed compaction loses nothing (the journal still holds every line); the next batch retries.
-          await this.#compact().catch(() => undefined)
-        }
-      }
-    } finally {
-      this.#draining = false
-    }
+    if (this.#closed) throw new StoreClosedError(this.#journal.file)
   }
 
   /** Writes the whole state as the snapshot, then empties the journal (replay is idempotent either way). */
   async #compact(): Promise<void> {
     this.#snapshot.data = { version: 1, entries: Object.fromEntries(this.#entries) }
     await this.#snapshot.write()
-    const journal = await open(this.#journalFile, 'w', FILE_MODE)
-    await journal.close()
-    this.#journalBytes = 0
+    await this.#journal.truncate()
   }
 
-  async #replay(): Promise<void> {
-    let text: string
-    try {
-      text = await readFile(this.#journalFile, 'utf8')
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw e
-    }
-    const lines = text.split('\n')
-    // A complete journal ends with a newline, so the last element is '' — or a line cut short by a crash.
-    const last = lines.length - 1
-    lines.forEach((raw, i) => {
-      if (raw === '') return
-      let line: unknown
-      try {
-        line = JSON.parse(raw)
-      } catch (e) {
-        if (i === last) return
-        throw new CorruptStoreError(this.#journalFile, `invalid line ${i + 1}`, { cause: e })
-      }
-      if (!isJournalLine(line)) throw new CorruptStoreError(this.#journalFile, `unexpected line ${i + 1}`)
-      if ('d' in line) this.#entries.delete(line.k)
-      else this.#entries.set(line.k, { value: line.v as T, updatedAt: line.t })
-    })
-  }
 }

@@ -1,13 +1,18 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises'
-import type { RightsRequest } from '../requests/model.js'
 import { CorruptStoreError } from './errors.js'
 import { FILE_MODE } from './fs-utils.js'
-import { isStoredRequest } from './request-schema.js'
 
-export interface RequestJournalOptions {
+export interface AppendJournalOptions<L> {
+  /** What a line must be; anything else (but a torn last line) makes the journal corrupt. */
+  readonly validate: (value: unknown) => value is L
+  /**
+   * Flush every batch to the disk (fdatasync) before acknowledging it. Without it, an acknowledged
+   * line survives the process being killed but not a power cut.
+   */
+  readonly sync: boolean
   /** Journal size that triggers a checkpoint. */
   readonly checkpointBytes: number
-  /** Brings the shards up to date and calls `truncate()`; run between batches. */
+  /** Brings the store behind the journal up to date, then calls `truncate()`; run between batches. */
   readonly onFull: () => Promise<void>
   /** Opens the file for appending; a seam for tests that need a failing disk. */
   readonly openFile?: (file: string) => Promise<FileHandle>
@@ -19,17 +24,17 @@ interface Waiter {
 }
 
 /**
- * The write-ahead journal in front of the request shards: every change to a request is one line
- * (the whole record after the change) appended here and flushed to the disk (fdatasync) before the
- * caller hears it is stored. Lines arriving while a flush is in flight go out together in the next
- * one (group commit), so a burst of filings costs one flush, not one each.
+ * An append-only journal of JSON lines in front of a store that is rewritten only now and then
+ * (a snapshot, shard files). A change is one appended line; lines arriving while a write is in
+ * flight go out together in the next one (group commit), so a burst of changes costs one write
+ * (and, with `sync`, one fdatasync) instead of one each.
  *
- * The shard files are brought up to date from memory at a checkpoint (`onFull`, run when the
- * journal passes `checkpointBytes`, and at open and close), after which the journal is emptied.
- * Replaying is idempotent — the last line for an id wins — so a crash at any point loses nothing
- * that was acknowledged.
+ * The store behind it is brought up to date at a checkpoint (`onFull`, run between batches when
+ * the journal passes `checkpointBytes`, or on request), which ends by emptying the journal.
+ * Applying the replayed lines is the owner's job and must be idempotent (the last line for a key
+ * wins), so a crash at any point loses nothing that was acknowledged.
  */
-export class RequestJournal {
+export class AppendJournal<L> {
   readonly file: string
   readonly #checkpointBytes: number
   readonly #onFull: () => Promise<void>
@@ -41,19 +46,23 @@ export class RequestJournal {
   #writing: Promise<void> | undefined
   #draining = false
   readonly #openFile: (file: string) => Promise<FileHandle>
+  readonly #validate: (value: unknown) => value is L
+  readonly #sync: boolean
 
-  constructor(file: string, options: RequestJournalOptions) {
+  constructor(file: string, options: AppendJournalOptions<L>) {
     this.file = file
+    this.#validate = options.validate
+    this.#sync = options.sync
     this.#checkpointBytes = options.checkpointBytes
     this.#onFull = options.onFull
     this.#openFile = options.openFile ?? ((f) => open(f, 'a', FILE_MODE))
   }
 
   /**
-   * The records in the journal, oldest first. A torn last line (a crash mid-append, never
+   * The lines in the journal, oldest first. A torn last line (a crash mid-append, never
    * acknowledged) is ignored; any other bad line throws CorruptStoreError naming the journal.
    */
-  async replay(): Promise<RightsRequest[]> {
+  async replay(): Promise<L[]> {
     let text: string
     try {
       text = await readFile(this.file, 'utf8')
@@ -63,7 +72,7 @@ export class RequestJournal {
     }
     const lines = text.split('\n')
     const last = lines.length - 1
-    const records: RightsRequest[] = []
+    const records: L[] = []
     lines.forEach((raw, i) => {
       if (raw === '') return
       let value: unknown
@@ -73,7 +82,7 @@ export class RequestJournal {
         if (i === last) return
         throw new CorruptStoreError(this.file, `invalid line ${i + 1}`, { cause: e })
       }
-      if (!isStoredRequest(value)) throw new CorruptStoreError(this.file, `unexpected record on line ${i + 1}`)
+      if (!this.#validate(value)) throw new CorruptStoreError(this.file, `unexpected line ${i + 1}`)
       records.push(value)
     })
     return records
@@ -85,18 +94,18 @@ export class RequestJournal {
     this.#bytes = (await this.#handle.stat()).size
   }
 
-  /** Appends one record; resolves once it is on the disk. */
-  append(record: RightsRequest): Promise<void> {
-    if (!this.#handle) return Promise.reject(new Error(`request journal ${this.file} is not open`))
-    this.#pending.push(`${JSON.stringify(record)}\n`)
+  /** Appends one line; resolves once it is written (and, with `sync`, on the disk). */
+  append(line: L): Promise<void> {
+    if (!this.#handle) return Promise.reject(new Error(`journal ${this.file} is not open`))
+    this.#pending.push(`${JSON.stringify(line)}\n`)
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }))
     this.#kick()
     return done
   }
 
   /**
-   * Runs a checkpoint after everything queued so far, whatever the journal's size: after a purge,
-   * so the personal data it removed does not linger in the journal.
+   * Runs a checkpoint after everything queued so far, whatever the journal's size (e.g. after a
+   * purge, so the personal data it removed does not linger in the journal).
    */
   checkpoint(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.#checkpointWaiters.push({ resolve, reject }))
@@ -112,7 +121,7 @@ export class RequestJournal {
     this.#writing = this.#drain()
   }
 
-  /** Empties the journal; only called from a checkpoint, when every line is in the shards. */
+  /** Empties the journal; only called from a checkpoint, once every line is in the store behind it. */
   async truncate(): Promise<void> {
     if (this.#handle) await this.#handle.truncate(0)
     else await (await open(this.file, 'w', FILE_MODE)).close()
@@ -159,7 +168,7 @@ export class RequestJournal {
     this.#waiters = []
     try {
       await this.#handle!.write(text)
-      await this.#handle!.datasync()
+      if (this.#sync) await this.#handle!.datasync()
       this.#bytes += Buffer.byteLength(text)
     } catch (e) {
       // Cut off whatever part of the batch reached the file, so the next line starts cleanly.
