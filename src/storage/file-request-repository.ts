@@ -23,9 +23,8 @@ import type { RequestRepository } from '../requests/repository.js'
 import { CorruptStoreError, StoreClosedError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import { AppendJournal, type AppendJournalOptions } from './append-journal.js'
-import { isStoredRequest } from './request-schema.js'
 import { AtomicJsonFile } from './json-file.js'
-import { isShardData, type ShardData } from './request-schema.js'
+import { isShardData, isStoredRequest, type ShardData } from './request-schema.js'
 
 /** "2026-11.json" is part 1 of November 2026, "2026-11.2.json" part 2, and so on. */
 const SHARD_FILE = /^(\d{4}-(?:0[1-9]|1[0-2]))(?:\.([2-9]|[1-9]\d+))?\.json$/
@@ -66,8 +65,8 @@ export const JOURNAL_FILE = 'journal.ndjson'
  *
  * A change is stored when its line is in the journal and flushed to the disk (group commit): one
  * append and one fdatasync, whatever the size of the shards. The shards that changed are rewritten
- * (atomically, fsync'd) at a checkpoint — when the journal passes `checkpointBytes`, at open and at
- * close — and the journal is then emptied. At open, the shards are read and the journal replayed
+ * (atomically, fsync'd) at a checkpoint — when the journal passes `checkpointBytes`, at open, at close
+ * and after a purge — and the journal is then emptied. At open, the shards are read and the journal replayed
  * over them. Everything is in memory (id → shard map) and reads are served from there.
  */
 export class FileRequestRepository implements RequestRepository {
