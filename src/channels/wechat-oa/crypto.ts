@@ -17,9 +17,8 @@ export function decodeAesKey(encodingAesKey: string): Buffer {
 }
 
 /** PKCS#7 padding to WeChat's 32-byte block: always 1..32 bytes, each equal to the pad length. */
-export function pkcs7Pad(data: Buffer, block = PAD_BLOCK): Buffer {
-  const n = block - (data.length % block)
-  return Buffer.concat([data, Buffer.alloc(n, n)])
+export function pkcs7PadLength(length: number, block = PAD_BLOCK): number {
+  return block - (length % block)
 }
 
 /** Removes and validates PKCS#7 padding; undefined when the padding is not well formed. */
@@ -107,13 +106,22 @@ export class WechatCrypto {
   /** Encrypts a reply with the current key; returns the base64 `Encrypt` value. */
   encrypt(message: string, random: Buffer = randomPrefix()): string {
     if (random.length !== RANDOM_PREFIX) throw new Error('random prefix must be 16 bytes')
-    const body = Buffer.from(message, 'utf8')
-    const length = Buffer.alloc(LENGTH_FIELD)
-    length.writeUInt32BE(body.length, 0)
-    const plain = pkcs7Pad(Buffer.concat([random, length, body, Buffer.from(this.#appId, 'utf8')]))
+    // The whole plaintext is laid out in one buffer: prefix | length | message | AppID | padding.
+    const bodyLength = Buffer.byteLength(message, 'utf8')
+    const unpadded = RANDOM_PREFIX + LENGTH_FIELD + bodyLength + Buffer.byteLength(this.#appId, 'utf8')
+    const pad = pkcs7PadLength(unpadded)
+    const plain = Buffer.allocUnsafe(unpadded + pad)
+    random.copy(plain, 0)
+    plain.writeUInt32BE(bodyLength, RANDOM_PREFIX)
+    plain.write(message, RANDOM_PREFIX + LENGTH_FIELD, 'utf8')
+    plain.write(this.#appId, RANDOM_PREFIX + LENGTH_FIELD + bodyLength, 'utf8')
+    plain.fill(pad, unpadded)
     const cipher = createCipheriv('aes-256-cbc', this.#current, this.#current.subarray(0, 16))
     cipher.setAutoPadding(false)
-    return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64')
+    // Block-aligned and unpadded by the cipher, so final() adds nothing; it still checks the state.
+    const head = cipher.update(plain)
+    const tail = cipher.final()
+    return (tail.length === 0 ? head : Buffer.concat([head, tail])).toString('base64')
   }
 
   /**

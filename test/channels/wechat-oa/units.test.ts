@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { WechatCrypto, decodeAesKey, pkcs7Pad, pkcs7Unpad } from '../../../src/channels/wechat-oa/crypto.js'
+import { WechatCrypto, decodeAesKey, pkcs7PadLength, pkcs7Unpad } from '../../../src/channels/wechat-oa/crypto.js'
 import { ReplyDedupe, dedupeKey } from '../../../src/channels/wechat-oa/dedupe.js'
 import { WechatProtocolError } from '../../../src/channels/wechat-oa/errors.js'
 import { toIncoming } from '../../../src/channels/wechat-oa/message.js'
@@ -63,10 +63,11 @@ describe('crypto', () => {
   })
   it('pads to 32-byte blocks and validates the pad', () => {
     for (let n = 0; n < 70; n++) {
-      const padded = pkcs7Pad(Buffer.alloc(n, 7))
-      expect(padded.length % 32).toBe(0)
-      expect(padded.length - n).toBeGreaterThanOrEqual(1)
-      expect(pkcs7Unpad(padded)?.length).toBe(n)
+      const pad = pkcs7PadLength(n)
+      expect((n + pad) % 32).toBe(0)
+      expect(pad).toBeGreaterThanOrEqual(1)
+      expect(pad).toBeLessThanOrEqual(32)
+      expect(pkcs7Unpad(Buffer.concat([Buffer.alloc(n, 7), Buffer.alloc(pad, pad)]))?.length).toBe(n)
     }
     expect(pkcs7Unpad(Buffer.from([1, 2, 3, 0]))).toBeUndefined()
     expect(pkcs7Unpad(Buffer.from([1, 3, 2, 3]))).toBeUndefined()
