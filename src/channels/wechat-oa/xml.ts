@@ -27,8 +27,11 @@ export function declaresDoctypeOrEntity(raw: string): boolean {
     else if (raw.startsWith('<!--', i)) next = skipPast(raw, i + 4, '-->')
     else if (raw.startsWith('<?', i)) next = skipPast(raw, i + 2, '?>')
     else {
-      const head = raw.slice(i, i + 9).toUpperCase()
-      if (head.startsWith('<!DOCTYPE') || head.startsWith('<!ENTITY')) return true
+      // Only "<!" can start a declaration; ordinary tags skip the comparison (and its copy).
+      if (raw.charCodeAt(i + 1) === 0x21) {
+        const head = raw.slice(i, i + 9).toUpperCase()
+        if (head.startsWith('<!DOCTYPE') || head.startsWith('<!ENTITY')) return true
+      }
       next = i + 1
     }
     if (next === -1) return true
