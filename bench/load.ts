@@ -44,19 +44,19 @@ export function encryptedRequest(inner: string): { path: string; body: string } 
   return { path: `/wechat?${q}`, body: `<xml><ToUserName>${cd('gh_bench')}</ToUserName><Encrypt>${cd(enc)}</Encrypt></xml>` }
 }
 
-/** Runs autocannon for `seconds` with 50 connections; `next()` builds every request (own MsgId each). */
-export async function load(
-  url: string,
-  seconds: number,
-  next: () => { path: string; body?: string; method?: string },
-  options: { rate?: number } = {},
-): Promise<LoadResult> {
+/** Builds one request; every call gives a new message (its own MsgId). */
+export type RequestBuilder = () => { path: string; body?: string; method?: string }
+
+/**
+ * Runs autocannon for `seconds` with 50 connections, as fast as the server answers; `next()` builds
+ * every request. (autocannon's rate limit sends each second's quota as a burst, so latency at a
+ * steady pace comes from paced.ts instead.)
+ */
+export async function load(url: string, seconds: number, next: RequestBuilder): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: 50,
     duration: seconds,
-    // A fixed overall rate shows latency when the server is not saturated; without it, as fast as possible.
-    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         setupRequest: (req) => {
@@ -149,14 +149,9 @@ export interface MeasuredLoad extends LoadResult {
 }
 
 /** `load` against `server`, also reading how much CPU the server spent per request. */
-export async function measure(
-  server: ServerProcess,
-  seconds: number,
-  next: () => { path: string; body?: string; method?: string },
-  options: { rate?: number } = {},
-): Promise<MeasuredLoad> {
+export async function measure(server: ServerProcess, seconds: number, next: RequestBuilder): Promise<MeasuredLoad> {
   const before = server.cpuSeconds()
-  const result = await load(server.url, seconds, next, options)
+  const result = await load(server.url, seconds, next)
   const cpu = server.cpuSeconds() - before
   return { ...result, cpuMicrosPerRequest: result.rps > 0 ? (cpu * 1e6) / (result.rps * seconds) : NaN }
 }

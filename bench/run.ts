@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../src/config.js'
 import { loadPolicyStore } from '../src/policy/store.js'
-import { AES_KEY, APP_ID, TOKEN, encryptedRequest, load, measure, signedPath, startBareKoa, startService, textXml, type MeasuredLoad, type ServerProcess } from './load.js'
+import { AES_KEY, APP_ID, TOKEN, encryptedRequest, load, measure, signedPath, startBareKoa, startService, textXml, type MeasuredLoad, type RequestBuilder, type ServerProcess } from './load.js'
 import { paced, type PacedResult } from './paced.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
@@ -44,9 +44,8 @@ function conversations(prefix: string, users: number, steps: readonly string[]):
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
-type Next = () => { path: string; body?: string; method?: string }
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
-const bareRequest: Next = () => ({ path: '/', method: 'GET' })
+const bareRequest: RequestBuilder = () => ({ path: '/', method: 'GET' })
 
 /** One scenario's figures: the median over rounds, each round the bare server then the service. */
 interface Paired {
@@ -66,7 +65,7 @@ interface Paired {
  * says little about a figure taken two minutes later. Each round loads the bare server and then
  * the service back to back; the ratio is taken per round and the median reported.
  */
-async function paired(bare: ServerProcess, service: ServerProcess, next: Next): Promise<Paired> {
+async function paired(bare: ServerProcess, service: ServerProcess, next: RequestBuilder): Promise<Paired> {
   const rounds: Array<{ b: MeasuredLoad; s: MeasuredLoad }> = []
   for (let i = 0; i < ROUNDS; i++) {
     const b = await measure(bare, SECONDS, bareRequest)
