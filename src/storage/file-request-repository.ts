@@ -142,11 +142,7 @@ export class FileRequestRepository implements RequestRepository {
         this.#dirty.add(shard)
         continue
       }
-      const target = this.#shardForNew(requestIdMonth(record.id))
-      target.db.data.requests[record.id] = record
-      target.count++
-      this.#index(record, target)
-      this.#dirty.add(target)
+      this.#insertNew(record)
     }
     if (records.length > 0) this.#logger.info({ replayed: records.length }, 'request journal replayed')
     await this.#checkpoint()
@@ -186,6 +182,16 @@ export class FileRequestRepository implements RequestRepository {
     return this.#newShard(month, (last?.part ?? 0) + 1)
   }
 
+  /** Puts a request not yet stored into its month's current part (in memory); returns that part. */
+  #insertNew(record: RightsRequest): Shard {
+    const shard = this.#shardForNew(requestIdMonth(record.id))
+    shard.db.data.requests[record.id] = record
+    shard.count++
+    this.#index(record, shard)
+    this.#dirty.add(shard)
+    return shard
+  }
+
   #index(record: RightsRequest, shard: Shard): void {
     this.#shardOf.set(record.id, shard)
     const key = userKey(record.channel, record.userId)
@@ -208,11 +214,7 @@ export class FileRequestRepository implements RequestRepository {
     let id = newRequestId(this.#clock)
     while (this.#shardOf.has(id)) id = newRequestId(this.#clock)
     const record = buildRecord(id, input, this.#clock.now(), audit)
-    const shard = this.#shardForNew(requestIdMonth(id))
-    shard.db.data.requests[id] = record
-    shard.count++
-    this.#index(record, shard)
-    this.#dirty.add(shard)
+    const shard = this.#insertNew(record)
     try {
       await this.#journal.append(record)
     } catch (e) {
