@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { NotifyOptions, Recipient } from '../assistant/notifier.js'
 import { ensureDir } from '../storage/fs-utils.js'
+import type { StorageHealth } from '../storage/health.js'
 import { AtomicJsonFile } from '../storage/json-file.js'
 
 /** One message waiting to be delivered. */
@@ -52,14 +53,14 @@ export class OutboxStore {
   #data: OutboxData = { version: 1, items: {} }
   #seq = 0
 
-  private constructor(file: string) {
-    this.#file = new AtomicJsonFile<OutboxData>(file, { validate: isOutboxData })
+  private constructor(file: string, health: StorageHealth | undefined) {
+    this.#file = new AtomicJsonFile<OutboxData>(file, { validate: isOutboxData, health })
   }
 
   /** Reads the file (missing = empty); a corrupt file throws CorruptStoreError and is left untouched. */
-  static async open(file: string): Promise<OutboxStore> {
+  static async open(file: string, health?: StorageHealth): Promise<OutboxStore> {
     await ensureDir(path.dirname(file))
-    const store = new OutboxStore(file)
+    const store = new OutboxStore(file, health)
     store.#data = (await store.#file.read()) ?? { version: 1, items: {} }
     store.#seq = Math.max(0, ...Object.values(store.#data.items).map((i) => i.seq))
     return store

@@ -20,14 +20,40 @@ import {
   userKey,
 } from '../requests/records.js'
 import type { RequestRepository } from '../requests/repository.js'
-import { CorruptStoreError, StoreClosedError } from './errors.js'
+import { CorruptStoreError, StoreClosedError, StoreIoError, ioCode } from './errors.js'
 import { ensureDir } from './fs-utils.js'
+import { ignoreHealth, type StorageHealth } from './health.js'
 import { AppendJournal, type AppendJournalOptions } from './append-journal.js'
 import { AtomicJsonFile } from './json-file.js'
 import { isShardData, isStoredRequest, type ShardData } from './request-schema.js'
 
 /** "2026-11.json" is part 1 of November 2026, "2026-11.2.json" part 2, and so on. */
 const SHARD_FILE = /^(\d{4}-(?:0[1-9]|1[0-2]))(?:\.([2-9]|[1-9]\d+))?\.json$/
+
+function byMonthAndPart(a: string, b: string): number {
+  const [, monthA = '', partA = '1'] = SHARD_FILE.exec(a) ?? []
+  const [, monthB = '', partB = '1'] = SHARD_FILE.exec(b) ?? []
+  return monthA === monthB ? Number(partA) - Number(partB) : monthA < monthB ? -1 : 1
+}
+
+/**
+ * A request found in two files: one of them is a copy (a backup put back, a file copied by hand).
+ * A request belongs to its creation month, so the file of another month is the copy; when both are
+ * parts of the right month, only the operator can tell.
+ */
+function duplicateError(id: string, a: Shard, b: Shard): CorruptStoreError {
+  const month = requestIdMonth(id)
+  const copy = a.month !== month ? a : b.month !== month ? b : undefined
+  if (copy) {
+    const original = copy === a ? b : a
+    return new CorruptStoreError(
+      copy.adapter.file,
+      `it holds request ${id} of ${month}, which is also in ${original.adapter.file}: it looks like a copy`,
+      'move this file out of the requests directory',
+    )
+  }
+  return new CorruptStoreError(b.adapter.file, `request ${id} is also in ${a.adapter.file}`, 'one of the two files is a copy: move it out of the requests directory')
+}
 
 /** Default records per shard file before a month rolls over to its next part. */
 export const DEFAULT_SHARD_CAPACITY = 250
@@ -54,6 +80,8 @@ export interface FileRequestRepositoryOptions {
   checkpointBytes?: number
   /** Opens the journal for appending; a seam for tests that need a failing disk. */
   openJournal?: AppendJournalOptions<RightsRequest>['openFile']
+  /** Told of failed and successful writes, for /healthz. */
+  health?: StorageHealth
 }
 
 /** The journal's name in the requests directory; it does not match SHARD_FILE. */
@@ -82,6 +110,7 @@ export class FileRequestRepository implements RequestRepository {
   readonly #journal: AppendJournal<RightsRequest>
   /** Shards changed since the last checkpoint. */
   readonly #dirty = new Set<Shard>()
+  readonly #health: StorageHealth
   #closed = false
 
   private constructor(options: FileRequestRepositoryOptions) {
@@ -89,6 +118,7 @@ export class FileRequestRepository implements RequestRepository {
     this.#clock = options.clock
     this.#logger = options.logger
     this.#capacity = Math.max(1, options.shardCapacity ?? DEFAULT_SHARD_CAPACITY)
+    this.#health = options.health ?? ignoreHealth
     this.#journal = new AppendJournal<RightsRequest>(path.join(this.#dir, JOURNAL_FILE), {
       validate: isStoredRequest,
       // A request is acknowledged to the person only once it is on the disk.
@@ -96,6 +126,8 @@ export class FileRequestRepository implements RequestRepository {
       checkpointBytes: options.checkpointBytes ?? 1024 * 1024,
       onFull: () => this.#checkpoint(),
       openFile: options.openJournal,
+      logger: options.logger,
+      health: this.#health,
     })
   }
 
@@ -110,15 +142,22 @@ export class FileRequestRepository implements RequestRepository {
 
   async #load(): Promise<void> {
     const started = performance.now()
-    await ensureDir(this.#dir)
-    const names = (await readdir(this.#dir)).filter((n) => SHARD_FILE.test(n))
+    try {
+      await ensureDir(this.#dir)
+    } catch (e) {
+      throw StoreIoError.wrap(e, this.#dir, 'create')
+    }
+    const names = (await readdir(this.#dir).catch((e: unknown) => Promise.reject(StoreIoError.wrap(e, this.#dir, 'list'))))
+      .filter((n) => SHARD_FILE.test(n))
+      .sort(byMonthAndPart)
     let count = 0
     for (const name of names) {
       const [, month = '', part = '1'] = SHARD_FILE.exec(name) ?? []
       const shard = this.#newShard(month, Number(part))
       await shard.db.read()
       for (const record of Object.values(shard.db.data.requests)) {
-        if (this.#shardOf.has(record.id)) throw new CorruptStoreError(shard.adapter.file, `duplicate request id ${record.id}`)
+        const first = this.#shardOf.get(record.id)
+        if (first) throw duplicateError(record.id, first, shard)
         deepFreeze(record)
         this.#index(record, shard)
         shard.count++
@@ -145,7 +184,12 @@ export class FileRequestRepository implements RequestRepository {
       this.#insertNew(record)
     }
     if (records.length > 0) this.#logger.info({ replayed: records.length }, 'request journal replayed')
-    await this.#checkpoint()
+    // On a full or read-only disk the service still starts: the journal keeps every change, and
+    // the checkpoint is retried in the background until it succeeds.
+    await this.#checkpoint().catch((e: unknown) => {
+      if (!(e instanceof StoreIoError)) throw e
+      this.#health.failed(e.file, e, () => this.#journal.checkpoint())
+    })
   }
 
   /**
@@ -159,10 +203,10 @@ export class FileRequestRepository implements RequestRepository {
       await Promise.all(dirty.map((shard) => shard.db.write()))
     } catch (e) {
       for (const shard of dirty) this.#dirty.add(shard)
-      this.#logger.error({ shards: dirty.length, err: (e as Error).message }, 'request checkpoint failed')
+      this.#logger.error({ event: 'requests.checkpoint_failed', shards: dirty.length, code: ioCode(e) }, 'request checkpoint failed')
       throw e
     }
-    await this.#journal.truncate()
+    await this.#journal.truncate().catch((e: unknown) => Promise.reject(StoreIoError.wrap(e, this.#journal.file, 'empty')))
   }
 
   #newShard(month: string, part: number): Shard {
@@ -224,7 +268,7 @@ export class FileRequestRepository implements RequestRepository {
         shard.count--
         this.#unindex(record)
       }
-      this.#logger.error({ requestId: id, shard: shard.name, err: (e as Error).message }, 'request create failed')
+      this.#logger.error({ event: 'request.create_failed', requestId: id, code: ioCode(e), file: this.#journal.file }, 'request create failed')
       throw e
     }
     return record
@@ -259,7 +303,7 @@ export class FileRequestRepository implements RequestRepository {
       await this.#journal.append(next)
     } catch (e) {
       if (shard.db.data.requests[id] === next) shard.db.data.requests[id] = current
-      this.#logger.error({ requestId: id, shard: shard.name, err: (e as Error).message }, 'request update failed')
+      this.#logger.error({ event: 'request.update_failed', requestId: id, code: ioCode(e), file: this.#journal.file }, 'request update failed')
       throw e
     }
     return next
@@ -290,7 +334,7 @@ export class FileRequestRepository implements RequestRepository {
           (e: unknown) => {
             // Restore so memory matches disk; the next run retries.
             for (const [before, after] of replaced) if (shard.db.data.requests[before.id] === after) shard.db.data.requests[before.id] = before
-            this.#logger.error({ shard: shard.name, count: replaced.length, err: (e as Error).message }, 'request purge failed')
+            this.#logger.error({ event: 'requests.purge_failed', shard: shard.name, count: replaced.length, code: ioCode(e) }, 'request purge failed')
             throw e
           },
         ),

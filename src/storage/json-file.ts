@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { Adapter } from 'lowdb'
-import { CorruptStoreError } from './errors.js'
+import { CorruptStoreError, StoreIoError } from './errors.js'
 import { FILE_MODE, fsyncDir } from './fs-utils.js'
+import { ignoreHealth, type StorageHealth } from './health.js'
 
 /** Type guard over parsed content; false marks the file as corrupt. */
 export type JsonValidator<T> = (value: unknown) => value is T
@@ -26,12 +27,16 @@ interface Batch {
  *
  * `read()` returns null for a missing file and throws CorruptStoreError for anything unparsable
  * or failing `validate`; it never writes, so a damaged file is never replaced by an empty store.
+ * Errors name the file and the errno code (StoreIoError), never the content.
  */
 export class AtomicJsonFile<T> implements Adapter<T> {
   readonly file: string
   readonly #validate: JsonValidator<T> | undefined
   readonly #tempPrefix: string
   readonly #fsync: boolean
+  readonly #health: StorageHealth
+  /** The data of the last write asked for: what a background retry writes after a failure. */
+  #lastData: unknown
   #running = false
   #next: Batch | null = null
   #current: Promise<void> | null = null
@@ -41,10 +46,11 @@ export class AtomicJsonFile<T> implements Adapter<T> {
    * written survives it) but skips flushing to the disk itself, so a power cut may lose the last
    * writes. Only for state that is cheap to lose that way, such as half-finished conversations.
    */
-  constructor(file: string, options: { validate?: JsonValidator<T>; fsync?: boolean } = {}) {
+  constructor(file: string, options: { validate?: JsonValidator<T>; fsync?: boolean; health?: StorageHealth } = {}) {
     this.file = path.resolve(file)
     this.#validate = options.validate
     this.#fsync = options.fsync ?? true
+    this.#health = options.health ?? ignoreHealth
     this.#tempPrefix = `.${path.basename(this.file)}.`
   }
 
@@ -55,20 +61,22 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       text = await readFile(this.file, 'utf8')
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null
-      throw e
+      throw StoreIoError.wrap(e, this.file, 'read')
     }
     if (text.trim() === '') throw new CorruptStoreError(this.file, 'empty file')
     let value: unknown
     try {
       value = JSON.parse(text)
-    } catch (e) {
-      throw new CorruptStoreError(this.file, `invalid JSON: ${(e as Error).message}`, { cause: e })
+    } catch {
+      // V8's message quotes a fragment of the text, which may be a name or an e-mail: never pass it on.
+      throw new CorruptStoreError(this.file, 'not valid JSON')
     }
     if (this.#validate && !this.#validate(value)) throw new CorruptStoreError(this.file, 'unexpected structure')
     return value as T
   }
 
   write(data: T): Promise<void> {
+    this.#lastData = data
     if (!this.#next) {
       let resolve!: () => void
       let reject!: (e: unknown) => void
@@ -103,15 +111,26 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     } catch (e) {
       written = Promise.reject(e)
     }
-    written.then(batch.resolve, batch.reject).finally(() => {
-      // Let the callers' continuations run (e.g. a rollback after a failed write) before the
-      // next batch snapshots the data.
-      setImmediate(() => {
-        this.#running = false
-        this.#current = null
-        this.#startNext()
+    written
+      .then(
+        () => {
+          this.#health.succeeded(this.file)
+          batch.resolve()
+        },
+        (e: unknown) => {
+          this.#health.failed(this.file, e, () => this.write(this.#lastData as T))
+          batch.reject(StoreIoError.wrap(e, this.file, 'write'))
+        },
+      )
+      .finally(() => {
+        // Let the callers' continuations run (e.g. a rollback after a failed write) before the
+        // next batch snapshots the data.
+        setImmediate(() => {
+          this.#running = false
+          this.#current = null
+          this.#startNext()
+        })
       })
-    })
   }
 
   async #writeFile(text: string): Promise<void> {

@@ -3,6 +3,7 @@ import { Low } from 'lowdb'
 import type { Clock } from '../assistant/types.js'
 import { StoreClosedError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
+import type { StorageHealth } from './health.js'
 import { AtomicJsonFile } from './json-file.js'
 
 /** A small durable map. Values must be JSON-serialisable; get returns a copy. */
@@ -47,16 +48,16 @@ export class JsonKeyValueStore<T> implements KeyValueStore<T> {
   readonly #clock: Clock
   #closed = false
 
-  private constructor(file: string, clock: Clock, fsync: boolean) {
-    this.#adapter = new AtomicJsonFile<KvData<T>>(file, { validate: isKvData as (v: unknown) => v is KvData<T>, fsync })
+  private constructor(file: string, clock: Clock, fsync: boolean, health: StorageHealth | undefined) {
+    this.#adapter = new AtomicJsonFile<KvData<T>>(file, { validate: isKvData as (v: unknown) => v is KvData<T>, fsync, health })
     this.#db = new Low<KvData<T>>(this.#adapter, { version: 1, entries: {} })
     this.#clock = clock
   }
 
   /** Reads the file (missing = empty); throws CorruptStoreError for an unreadable one and writes nothing. */
-  static async open<T>(file: string, clock: Clock, options: { fsync?: boolean } = {}): Promise<JsonKeyValueStore<T>> {
+  static async open<T>(file: string, clock: Clock, options: { fsync?: boolean; health?: StorageHealth } = {}): Promise<JsonKeyValueStore<T>> {
     await ensureDir(path.dirname(file))
-    const store = new JsonKeyValueStore<T>(file, clock, options.fsync ?? true)
+    const store = new JsonKeyValueStore<T>(file, clock, options.fsync ?? true, options.health)
     await store.#db.read()
     return store
   }

@@ -7,7 +7,10 @@ import type { RequestRepository } from '../requests/repository.js'
 import { MemoryConversationStore, type ConversationStore } from './conversation-store.js'
 import { JournaledConversationStore } from './journaled-store.js'
 import { FileRequestRepository } from './file-request-repository.js'
+import { lockDataDir } from './data-dir-lock.js'
+import { StoreIoError, ioCode } from './errors.js'
 import { ensureDir } from './fs-utils.js'
+import type { StorageHealth } from './health.js'
 import { memoryPreferencesStore, openPreferencesStore, type PreferencesStore } from './preferences-store.js'
 
 /** Everything the assistant persists. */
@@ -15,7 +18,7 @@ export interface Storage<C = unknown> {
   readonly requests: RequestRepository
   readonly conversations: ConversationStore<C>
   readonly preferences: PreferencesStore
-  /** Flushes pending writes of every store. */
+  /** Flushes pending writes of every store, then releases DATA_DIR for the next process. */
   close(): Promise<void>
 }
 
@@ -23,32 +26,65 @@ export interface OpenStorageOptions {
   dataDir: string
   clock: Clock
   logger: Logger
+  /** Told of failed and successful writes, for /healthz. */
+  health?: StorageHealth
 }
 
 /**
- * Opens (creating when missing, mode 0700) DATA_DIR with:
+ * Takes DATA_DIR for this process (a second process is refused: see lockDataDir) and opens
+ * (creating when missing, mode 0700) DATA_DIR with:
  *   requests/YYYY-MM.json  — rights requests by Shanghai creation month
  *   conversations.json     — active conversations only (snapshot), with conversations.journal
  *                            holding the turns since, one appended line each
  *   preferences.json       — marketing opt-out and unsubscribe records
- * Throws CorruptStoreError naming the file when any of them cannot be read; nothing is written then.
+ * Throws CorruptStoreError naming the file when any of them cannot be read (nothing is written
+ * then), or StoreIoError naming the file and the errno code when the file system refuses.
  */
 export async function openStorage<C = unknown>(options: OpenStorageOptions): Promise<Storage<C>> {
   const dataDir = path.resolve(options.dataDir)
-  await ensureDir(dataDir)
-  // An existing DATA_DIR keeps the mode its owner gave it; say so when others can read it.
-  const mode = (await stat(dataDir)).mode & 0o777
-  if (mode & 0o077) options.logger.warn({ dataDir, mode: mode.toString(8) }, 'DATA_DIR is accessible to other users; 0700 is recommended')
-  const requests = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock: options.clock, logger: options.logger })
-  const conversations = await JournaledConversationStore.open<C>(path.join(dataDir, 'conversations.json'), options.clock)
-  const preferences = await openPreferencesStore(path.join(dataDir, 'preferences.json'), options.clock)
-  return {
-    requests,
-    conversations,
-    preferences,
-    async close() {
-      await Promise.all([requests.close(), conversations.close(), preferences.close()])
+  await prepareDataDir(dataDir, options.logger)
+  const { clock, logger, health } = options
+  const lock = await lockDataDir(dataDir, {
+    // The lock could not be refreshed for a long while (a frozen machine, a file system gone
+    // read-only): another process may now take DATA_DIR. Say so loudly; /healthz reports it.
+    onLost: (e) => {
+      logger.error({ event: 'data_dir.lock_lost', code: ioCode(e), dataDir }, 'DATA_DIR lock lost')
+      health?.failed(dataDir, e, async () => undefined)
     },
+  })
+  try {
+    const requests = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock, logger, health })
+    const conversations = await JournaledConversationStore.open<C>(path.join(dataDir, 'conversations.json'), clock, { logger, health })
+    const preferences = await openPreferencesStore(path.join(dataDir, 'preferences.json'), clock, health)
+    return {
+      requests,
+      conversations,
+      preferences,
+      async close() {
+        try {
+          await Promise.all([requests.close(), conversations.close(), preferences.close()])
+        } finally {
+          await lock.release()
+        }
+      },
+    }
+  } catch (e) {
+    await lock.release()
+    throw e
+  }
+}
+
+/**
+ * Creates DATA_DIR (mode 0700) when missing. An existing one keeps the mode its owner gave it;
+ * say so when others can read it.
+ */
+export async function prepareDataDir(dataDir: string, logger: Logger): Promise<void> {
+  try {
+    await ensureDir(dataDir)
+    const mode = (await stat(dataDir)).mode & 0o777
+    if (mode & 0o077) logger.warn({ event: 'data_dir.open_to_others', dataDir, mode: mode.toString(8) }, 'DATA_DIR is accessible to other users; 0700 is recommended')
+  } catch (e) {
+    throw StoreIoError.wrap(e, dataDir, 'create')
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../assistant/types.js'
 import { MemoryConversationStore } from './conversation-store.js'
+import type { StorageHealth } from './health.js'
 import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
 
 export { userKey as preferencesKey } from '../requests/records.js'
@@ -16,8 +17,8 @@ export interface UserPreferences {
 export type PreferencesStore = KeyValueStore<UserPreferences>
 
 /** Opens the preferences file. */
-export function openPreferencesStore(file: string, clock: Clock): Promise<PreferencesStore> {
-  return JsonKeyValueStore.open<UserPreferences>(file, clock)
+export function openPreferencesStore(file: string, clock: Clock, health?: StorageHealth): Promise<PreferencesStore> {
+  return JsonKeyValueStore.open<UserPreferences>(file, clock, { health })
 }
 
 /** An in-memory PreferencesStore for tests. */

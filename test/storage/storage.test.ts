@@ -204,8 +204,26 @@ describe('openStorage on disk', () => {
     const r = await s.requests.create(req('u1'))
     await s.close()
     const shard = await readFile(path.join(dataDir, 'requests', '2026-11.json'), 'utf8')
-    await writeFile(path.join(dataDir, 'requests', '2026-10.json'), shard)
-    await expect(open()).rejects.toThrow(new RegExp(`duplicate request id ${r.id}`))
+    const copy = path.join(dataDir, 'requests', '2026-10.json')
+    await writeFile(copy, shard)
+    const err = await open().catch((e: unknown) => e)
+    // The copy is blamed, not the original: November's request has no business in October's file.
+    expect(err).toBeInstanceOf(CorruptStoreError)
+    expect((err as CorruptStoreError).file).toBe(copy)
+    expect((err as Error).message).toContain(r.id)
+    expect((err as Error).message).toContain(path.join(dataDir, 'requests', '2026-11.json'))
+  })
+
+  it('names both files when two parts of one month hold the same request', async () => {
+    const s = await open()
+    const r = await s.requests.create(req('u1'))
+    await s.close()
+    const shard = await readFile(path.join(dataDir, 'requests', '2026-11.json'), 'utf8')
+    await writeFile(path.join(dataDir, 'requests', '2026-11.2.json'), shard)
+    const err = await open().catch((e: unknown) => e)
+    expect((err as Error).message).toContain(r.id)
+    expect((err as Error).message).toContain('2026-11.json')
+    expect((err as Error).message).toContain('2026-11.2.json')
   })
 
   it('conversation and preference stores round-trip and stay bounded', async () => {
