@@ -122,19 +122,32 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   /**
    * Puts held messages (oldest first, as many as fit in one WeChat message) before this reply. When
    * the answer no longer fits it waits behind 更多 / "more"; what does not fit is held again and comes
-   * with the next replies.
+   * with the next replies. A staff command's answer is never pushed back: only the notices that fit
+   * beside it come along.
    */
   async function deliverHeld(ctx: TurnContext, answer: Reply | null): Promise<Reply | null> {
-    // A staff command's answer may be posted in a shared staff room: never attach personal messages to it.
-    // Anything slash-led counts, as the Wechaty staff room forwards every slash-led line.
-    if (!deps.heldNotices || ctx.text.startsWith('/')) return answer
+    // A staff command's answer may be posted in the Wechaty staff room: never attach personal messages
+    // there. The Incoming does not say whether it came from a room, so every slash-led Wechaty message
+    // counts (the staff room forwards every slash-led line). On the Official Account an answer only
+    // ever goes back to its writer, so a staff member's held notices (e.g. reminders) come with /list.
+    const mayBeSharedRoom = ctx.incoming.channel === 'wechaty' && ctx.text.startsWith('/')
+    if (!deps.heldNotices || mayBeSharedRoom) return answer
     const to = { channel: ctx.incoming.channel, userId: ctx.incoming.userId }
     const held = await deps.heldNotices.take(to)
     if (held.length === 0) return answer
-    let packed = held[0]!
-    let used = 1
-    while (used < held.length && fits(`${packed}\n\n${held[used]}`)) packed = `${packed}\n\n${held[used++]}`
+    // Staff asked for the answer; a backlog of notices (e.g. while WeChat sending is off) must not bury it.
+    const beside = answer && ctx.text.startsWith('/') ? `\n\n————\n${answer.text}` : ''
+    let packed = ''
+    let used = 0
+    for (const text of held) {
+      const next = used === 0 ? text : `${packed}\n\n${text}`
+      // The first notice always goes, unless it has to fit beside a command's answer.
+      if ((used > 0 || beside) && !fits(next + beside)) break
+      packed = next
+      used++
+    }
     for (const text of held.slice(used)) await deps.heldNotices.hold(to, text)
+    if (used === 0) return answer
     logger.info({ event: 'notice.delivered_with_reply', delivered: used, remaining: held.length - used })
     if (!answer) return reply(packed)
     const combined = `${packed}\n\n————\n${answer.text}`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { harness, idIn } from '../support/harness.js'
+import { harness, idIn, STAFF_ID } from '../support/harness.js'
 
 async function fileDeletion(h: ReturnType<typeof harness>, userId = 'user-1'): Promise<string> {
   await h.sendAs(userId, 'Delete my data. My name is John Smith, email john@example.org')
@@ -119,5 +119,38 @@ describe('staff commands', () => {
     await h.staff(`/reply ${id} 可以，请发邮件给我们。`)
     expect((await h.storage.requests.get(id))?.state).toBe('replied')
     expect(await h.send('你好')).toContain('可以，请发邮件给我们。')
+  })
+
+  it('a staff member writing to the Official Account gets their held notices with the /list answer', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    await h.held.hold({ channel: 'wechat-oa', userId: STAFF_ID }, `New request: ${id}`)
+    const answer = await h.staff('/list')
+    expect(answer).toMatch(new RegExp(`^New request: ${id}[\\s\\S]*Requests \\(open\\): 1`))
+    expect(await h.held.take({ channel: 'wechat-oa', userId: STAFF_ID })).toEqual([])
+  })
+
+  it('a backlog of held notices never pushes a command answer behind "more"', async () => {
+    const h = harness()
+    const id = await fileDeletion(h)
+    const me = { channel: 'wechat-oa', userId: STAFF_ID } as const
+    const notices = Array.from({ length: 30 }, (_, i) => `提醒 Reminder ${i}: ${'x'.repeat(100)}`)
+    for (const text of notices) await h.held.hold(me, text)
+    const answer = await h.staff('/list')
+    expect(answer).toMatch(new RegExp(`^提醒 Reminder 0:[\\s\\S]*Requests \\(open\\): 1\\n${id}`))
+    const shown = notices.filter((n) => answer.includes(n)).length
+    expect(shown).toBeGreaterThan(0)
+    // The rest wait, in order, for the next messages.
+    expect(await h.held.take(me)).toEqual(notices.slice(shown))
+  })
+
+  it('a slash command on Wechaty (maybe in the shared staff room) never carries held notices', async () => {
+    const h = harness()
+    const staff = { channel: 'wechaty', userId: STAFF_ID } as const
+    await h.held.hold(staff, 'for this staff member only')
+    const ask = async (text: string) => (await h.assistant.handle({ ...staff, kind: 'text', text, receivedAt: h.clock.now() }))?.text ?? ''
+    expect(await ask('/list')).not.toContain('for this staff member only')
+    expect(await ask('／list')).not.toContain('for this staff member only')
+    expect(await ask('hello')).toContain('for this staff member only')
   })
 })

@@ -87,6 +87,15 @@ describe('Wechaty door with the real assistant', () => {
     expect(world.door.isStaff({ channel: 'wechat-oa', userId: staffer.id })).toBe(false)
   })
 
+  it("never posts a staff member's held notice in the staff room; it comes in their private chat", async () => {
+    await app.held.hold({ channel: 'wechaty', userId: staffer.id }, '仅限李主管的消息 private to this staff member')
+    for (const command of ['/list', `@${world.me.payload.name} /help`]) {
+      const mentions = command.startsWith('@') ? [world.me] : []
+      expect(await roomChat.say(command, mentions)).not.toContain('private to this staff member')
+    }
+    expect(await world.chatWithBot(staffer).say('你好')).toContain('private to this staff member')
+  })
+
   it('posts reminders in the staff room', async () => {
     const before = roomChat.heard.length
     expect(await world.door.staffRoomNotifier().postToStaff('提醒：PR-20261129-ABC123 将于 2 天后到期。')).toBe(true)
