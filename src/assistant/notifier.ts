@@ -7,9 +7,12 @@ export interface Recipient {
 /**
  * How a notification went: 'sent' = handed to the platform; 'held' = it waits and is delivered with
  * that person's next reply (e.g. WeChat's 48-hour window has closed); 'queued' = durably stored and
- * being retried (the platform was slow or failing).
+ * being retried (the platform was slow or failing); 'unsent' = sending is switched off for that
+ * channel (the WeChat API credentials are not configured), so nothing was attempted. An 'unsent'
+ * message is kept like a held one and still reaches the person with their next reply; it is a
+ * separate outcome so staff are told it was the configuration, not the person's window.
  */
-export type Delivery = 'sent' | 'held' | 'queued'
+export type Delivery = 'sent' | 'held' | 'queued' | 'unsent'
 
 /**
  * Sends messages that are not a reply to the current message: staff replies and due dates to

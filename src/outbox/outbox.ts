@@ -7,6 +7,7 @@ import { UndeliverableError, WindowClosedError } from './errors.js'
 import { OutboxStore, type OutboxItem } from './outbox-store.js'
 import type { ChannelSender } from './sender.js'
 import type { WindowTracker } from './window-tracker.js'
+import type { StorageHealth } from '../storage/health.js'
 
 /** Background retries of a message the platform did not take. */
 export interface OutboxRetryPolicy {
@@ -35,11 +36,22 @@ export interface OutboxOptions {
   readonly held: HeldNotices
   /** Senders by Recipient.channel; a channel without one holds every message. */
   readonly senders: Readonly<Record<string, ChannelSender>>
+  /**
+   * Channels that could push but are switched off, and why (the Official Account without WeChat API
+   * credentials). Their messages are kept as held notices, so the person still sees them with their
+   * next reply, and notify() answers 'unsent' so the caller can tell staff the real reason.
+   */
+  readonly sendingDisabled?: Readonly<Record<string, SendingDisabledReason>>
   readonly windowTracker?: WindowTracker
   readonly retry?: Partial<OutboxRetryPolicy>
+  /** Told of failed and successful writes of the outbox file, for /healthz. */
+  readonly health?: StorageHealth
   /** How long notify() waits for the first attempt before answering 'queued'. */
   readonly waitMs?: number
 }
+
+/** Why a channel's sending is switched off. */
+export type SendingDisabledReason = 'credentials-not-configured'
 
 /** A Notifier backed by a durable outbox. */
 export interface Outbox extends Notifier {
@@ -82,7 +94,7 @@ export async function createOutbox(options: OutboxOptions): Promise<Outbox> {
   const { clock, logger, held, senders, windowTracker: tracker } = options
   const policy: OutboxRetryPolicy = { ...DEFAULT_OUTBOX_RETRY, ...options.retry }
   const waitMs = options.waitMs ?? DEFAULT_NOTIFY_WAIT_MS
-  const store = await OutboxStore.open(options.file)
+  const store = await OutboxStore.open(options.file, options.health)
   const lanes = new Map<string, Lane>()
   const waiters = new Map<string, (delivery: Delivery) => void>()
   const alerts = new Set<Promise<void>>()
@@ -102,10 +114,11 @@ export async function createOutbox(options: OutboxOptions): Promise<Outbox> {
     if (store.size() === 0) for (const wake of [...emptyWaiters]) wake()
   }
 
-  async function hold(item: OutboxItem, reason: string, windowClosed: boolean, code?: string): Promise<Attempt> {
+  /** Moves the message to the held notices; `delivery` is what notify() answers for it. */
+  async function hold(item: OutboxItem, reason: string, windowClosed: boolean, code?: string, delivery: 'held' | 'unsent' = 'held'): Promise<Attempt> {
     await held.hold(item.to, item.text)
     await removeItem(item.id)
-    settle(item.id, 'held')
+    settle(item.id, delivery)
     logger.info({ event: 'outbox.held', reason, code, ...logFields(item), depth: store.size() })
     return { kind: 'held', windowClosed }
   }
@@ -120,6 +133,9 @@ export async function createOutbox(options: OutboxOptions): Promise<Outbox> {
   }
 
   async function attempt(item: OutboxItem, windowKnownClosed: boolean): Promise<Attempt> {
+    // Checked first: with sending off, the person's window is not why the message waits.
+    const disabled = options.sendingDisabled?.[item.to.channel]
+    if (disabled) return hold(item, disabled, false, undefined, 'unsent')
     const sender = senders[item.to.channel]
     if (!sender) return hold(item, 'no-sender', false)
     if (windowKnownClosed || tracker?.isClosed(item.to, clock.now())) {

@@ -84,6 +84,41 @@ describe('delivery', () => {
   })
 })
 
+describe('sending switched off', () => {
+  it("answers 'unsent', calls nothing, and keeps the message for the person's next reply", async () => {
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
+    // The window is known closed too: the configuration, not the window, is the reason given.
+    const tracker = createWindowTracker()
+    tracker.seen(ALICE, new Date(env.clock.now().getTime() - 49 * 3600_000))
+    const box = await outbox({
+      senders: {},
+      sendingDisabled: { 'wechat-oa': 'credentials-not-configured' },
+      windowTracker: tracker,
+      logger: createLogger({ destination }),
+    })
+    expect(await box.notify(ALICE, 'Your request was answered', { template })).toBe('unsent')
+    expect(await box.notify(BOB, 'Reminder')).toBe('unsent')
+    expect(api.calls).toEqual({ token: 0, custom: 0, template: 0 })
+    expect(await env.held.take(ALICE)).toEqual(['Your request was answered'])
+    expect(await env.held.take(BOB)).toEqual(['Reminder'])
+    expect(box.depth()).toBe(0)
+    const log = lines.join('')
+    expect(log).toContain('"reason":"credentials-not-configured"')
+    expect(log).not.toContain('no-sender')
+  })
+
+  it('only switches off the channels named', async () => {
+    const box = await outbox({ sendingDisabled: { wechaty: 'credentials-not-configured' } })
+    expect(await box.notify(ALICE, 'goes')).toBe('sent')
+  })
+})
+
 describe('closed 48-hour window', () => {
   it("holds the message on 45015 and answers 'held'", async () => {
     const box = await outbox()

@@ -52,6 +52,9 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
   const deliveryNote = (how: Delivery): string => {
     if (how === 'sent') return '已发送给用户。 Delivered to the requester.'
     if (how === 'queued') return '消息已保存，正在重试发送。 Saved; delivery is being retried.'
+    // Not the person's window: nothing can be pushed until an operator configures the credentials.
+    if (how === 'unsent')
+      return '未发送：未配置微信接口凭据（WECHAT_APPID / WECHAT_APPSECRET）。消息已保留，将在用户下次发消息时送达。 Not sent: WeChat API credentials are not configured (WECHAT_APPID / WECHAT_APPSECRET). It is kept and will be delivered with their next message.'
     return '用户目前无法接收主动消息（超过 48 小时未互动），消息已保留，将在其下次发消息时送达。 Waiting: the requester is outside the 48-hour window, so it will be delivered with their next message.'
   }
 
