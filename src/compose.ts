@@ -12,17 +12,19 @@ import type { Assistant, Clock, Incoming } from './assistant/types.js'
 import { WechatApiClient } from './channels/wechat-api/client.js'
 import type { WechatyDoor } from './channels/wechaty/bot.js'
 import { createMetrics } from './metrics.js'
-import { createOutbox, type Outbox } from './outbox/outbox.js'
+import { createOutbox, type Outbox, type SendingDisabledReason } from './outbox/outbox.js'
 import { wechatOaSender, type ChannelSender } from './outbox/sender.js'
 import { createWindowTracker } from './outbox/window-tracker.js'
 import { loadPolicyStore } from './policy/store.js'
 import type { PolicyStore } from './policy/types.js'
 import { DeadlineKeeper, type StaffChannel } from './schedule/deadlines.js'
 import { createDueDate } from './schedule/due-date.js'
+import { announceNewRequests } from './schedule/new-requests.js'
 import { startHousekeeping } from './schedule/housekeeping.js'
 import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
 import { JsonKeyValueStore } from './storage/key-value-store.js'
 import { openStorage, type Storage } from './storage/open.js'
+import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
 import type { Registry } from 'prom-client'
 
 export interface Services {
@@ -32,6 +34,8 @@ export interface Services {
   /** Messages outside a reply: persisted, retried, held when WeChat's 48-hour window is closed. */
   readonly notifier: Notifier
   readonly metrics: Registry
+  /** Whether state can be written right now (for /healthz). */
+  storageStatus(): StorageStatus
   /** Starts background work: resends the outbox, sends missed follow-ups, schedules the rest, starts Wechaty. */
   start(): Promise<void>
   /** Stops background work, flushes the outbox and storage. */
@@ -54,18 +58,36 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const { clock, logger } = deps
   const policy = loadPolicyStore(config)
   logger.info({ event: 'policy.loaded', sections: policy.sections().length, topics: policy.topics().length })
-  const storage = await openStorage<Conversation>({ dataDir: config.dataDir, clock, logger })
-  const heldStore = await JsonKeyValueStore.open<{ texts: string[] }>(path.join(config.dataDir, 'held-notices.json'), clock)
+  const health = new StorageHealthMonitor(logger)
+  const storage = await openStorage<Conversation>({ dataDir: config.dataDir, clock, logger, health })
+  const heldStore = await JsonKeyValueStore.open<{ texts: string[] }>(path.join(config.dataDir, 'held-notices.json'), clock, { health })
   const heldNotices = createHeldNotices(heldStore)
   const windows = createWindowTracker()
   const metrics = createMetrics()
 
   const senders: Record<string, ChannelSender> = {}
+  const sendingDisabled: Record<string, SendingDisabledReason> = {}
   if (config.wechat.appId && config.wechat.appSecret) {
     const client = new WechatApiClient({ apiBase: config.wechat.apiBase, appId: config.wechat.appId, appSecret: config.wechat.appSecret, clock, logger })
     senders['wechat-oa'] = wechatOaSender(client, config.wechatTemplateId)
+  } else {
+    // The webhook still answers; staff replies and notices wait as held notices, and staff are told why.
+    sendingDisabled['wechat-oa'] = 'credentials-not-configured'
+    logger.warn(
+      { event: 'outbox.sending_disabled', channel: 'wechat-oa', reason: 'credentials-not-configured' },
+      'outgoing WeChat messages are disabled: WECHAT_APPID / WECHAT_APPSECRET are not configured',
+    )
   }
-  const outbox: Outbox = await createOutbox({ file: path.join(config.dataDir, 'outbox.json'), clock, logger, held: heldNotices, senders, windowTracker: windows })
+  const outbox: Outbox = await createOutbox({
+    file: path.join(config.dataDir, 'outbox.json'),
+    health,
+    clock,
+    logger,
+    held: heldNotices,
+    senders,
+    sendingDisabled,
+    windowTracker: windows,
+  })
   metrics.bind({ requests: storage.requests, outboxDepth: () => outbox.depth(), now: () => clock.now() })
 
   // The Wechaty door needs the assistant and the assistant reaches Wechaty users through the door, so it is bound late.
@@ -119,7 +141,8 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       createStatusStep(storage.requests),
       createRightsFlow(
         {
-          requests: storage.requests,
+          // Staff hear of each new request or inquiry as soon as it is stored.
+          requests: announceNewRequests(storage.requests, { staff, logger }),
           conversations: storage.conversations,
           preferences: storage.preferences,
           policy,
@@ -144,6 +167,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     storage,
     notifier,
     metrics: metrics.registry,
+    storageStatus: () => health.status(),
     async start() {
       if (deps.interactiveOnly) return
       outbox.start()
@@ -186,8 +210,10 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       await door?.stop()
       await outbox.drain(3_000)
       await outbox.close()
-      await storage.close()
       await heldStore.close()
+      health.close()
+      // Last: closing the storage releases DATA_DIR for the next process.
+      await storage.close()
     },
   }
 }
