@@ -9,6 +9,9 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 /** Used when WECHAT_TOKEN is unset outside production; documented in the README. */
 export const DEV_WECHAT_TOKEN = 'jiku-dev-token'
 
+/** Default DATA_DIR, relative to the project folder. */
+export const DEFAULT_DATA_DIR = 'state'
+
 export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com'
 
 export class ConfigError extends Error {
@@ -123,7 +126,9 @@ export function loadConfig(env: Env = process.env): Config {
   const apiBase = nonEmpty(env.WECHAT_API_BASE) ?? DEFAULT_WECHAT_API_BASE
   parseWith('WECHAT_API_BASE', httpUrl, apiBase)
 
-  const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(PROJECT_ROOT, 'data'))
+  // Runtime state (requests, conversations, the outbox) lives apart from the shipped content in
+  // data/ (the policy, the lexicon): the service creates this directory itself, mode 0700.
+  const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? path.join(PROJECT_ROOT, DEFAULT_DATA_DIR))
   const policyFile = nonEmpty(env.POLICY_FILE)
     ? path.resolve(env.POLICY_FILE!.trim())
     : path.join(PROJECT_ROOT, 'data', 'privacy-policy.en.txt')

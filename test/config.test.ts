@@ -11,7 +11,7 @@ describe('config', () => {
     expect(c.wechat.token).toBe(DEV_WECHAT_TOKEN)
     expect(c.wechat.devToken).toBe(true)
     expect(c.wechat.apiBase).toBe('https://api.weixin.qq.com')
-    expect(c.dataDir).toBe(path.join(PROJECT_ROOT, 'data'))
+    expect(c.dataDir).toBe(path.join(PROJECT_ROOT, 'state'))
     expect(c.policyFile).toBe(path.join(PROJECT_ROOT, 'data', 'privacy-policy.en.txt'))
     expect(c.staffOpenIds.size).toBe(0)
     expect(c.conversationTimeout.toMillis()).toBe(30 * 60_000)

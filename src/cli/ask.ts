@@ -6,6 +6,6 @@ if (!question) {
   process.stderr.write('Usage: npm run ask -- "your question"\n')
   process.exit(2)
 }
-const { services, say } = await openTerminalSession()
-process.stdout.write(`${(await say(question)) ?? ''}\n`)
-await services.close()
+const session = await openTerminalSession()
+process.stdout.write(`${(await session.say(question)) ?? ''}\n`)
+await session.close()

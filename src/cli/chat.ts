@@ -1,21 +1,22 @@
 import { createInterface } from 'node:readline/promises'
-import { openTerminalSession } from './terminal-session.js'
+import { openTerminalSession, PRACTICE_NOTICE } from './terminal-session.js'
 
 /** `npm run chat`: talk to the assistant in the terminal, as a WeChat user would. Ctrl-D or "exit" ends. */
-const { services, say } = await openTerminalSession()
+const session = await openTerminalSession()
 const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
 const interactive = Boolean(process.stdin.isTTY)
-if (interactive) process.stdout.write(`${(await say('help')) ?? ''}\n\n`)
+process.stderr.write(`${PRACTICE_NOTICE}\n\n`)
+if (interactive) process.stdout.write(`${(await session.say('help')) ?? ''}\n\n`)
 rl.setPrompt('> ')
 if (interactive) rl.prompt()
 for await (const line of rl) {
   const text = line.trim()
   if (/^(exit|quit|退出)$/i.test(text)) break
   if (text) {
-    const answer = await say(text)
+    const answer = await session.say(text)
     if (answer) process.stdout.write(`${answer}\n\n`)
   }
   if (interactive) rl.prompt()
 }
 rl.close()
-await services.close()
+await session.close()

@@ -5,6 +5,7 @@ import { errorSummary } from '../channels/wechat-oa/errors.js'
 import { createWechatRouter } from '../channels/wechat-oa/router.js'
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
+import type { StorageStatus } from '../storage/health.js'
 import { errorBoundary } from './error-boundary.js'
 
 /** What the HTTP server is built from. */
@@ -15,6 +16,10 @@ export interface HttpAppDeps {
   readonly clock: Clock
   /** False while starting or shutting down: /healthz then answers 503 so traffic goes elsewhere. */
   readonly isReady?: () => boolean
+  /** True once shutdown has begun: every response then closes its connection. */
+  readonly isStopping?: () => boolean
+  /** Whether state can be written; /healthz answers 503 "degraded" while it cannot. */
+  readonly storageStatus?: () => StorageStatus
   /** Further routes mounted after the WeChat webhook. */
   readonly extraRouters?: readonly Router[]
   /** Assistant time budget per message in ms (default 4500); tests shorten it. */
@@ -35,15 +40,33 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   // What still reaches Koa's error event (e.g. a client hanging up mid-response) is logged, not fatal.
   app.on('error', (error: unknown) => deps.logger.warn({ ...errorSummary(error) }, 'http error outside a request'))
 
+  if (deps.isStopping) {
+    const stopping = deps.isStopping
+    // Keep-alive clients are told to reconnect (to another instance, or to this one restarted)
+    // instead of being served until the grace period ends and then reset.
+    app.use(async (ctx, next) => {
+      if (stopping()) ctx.set('Connection', 'close')
+      await next()
+    })
+  }
+
   app.use(errorBoundary(deps.logger))
 
   app.use(async (ctx, next) => {
     if (ctx.path !== '/healthz' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next()
     const ready = deps.isReady ? deps.isReady() : true
-    ctx.status = ready ? 200 : 503
-    ctx.body = {
-      status: ready ? 'ok' : 'unavailable',
-      uptimeSeconds: Math.max(0, Math.round((deps.clock.now().getTime() - started) / 1000)),
+    const storage = deps.storageStatus?.() ?? { ok: true }
+    const uptimeSeconds = Math.max(0, Math.round((deps.clock.now().getTime() - started) / 1000))
+    if (!ready) {
+      ctx.status = 503
+      ctx.body = { status: 'unavailable', uptimeSeconds }
+    } else if (!storage.ok) {
+      // The errno code only (ENOSPC, EACCES, EROFS, …); the log line names the file.
+      ctx.status = 503
+      ctx.body = { status: 'degraded', storage: storage.code, since: storage.since, uptimeSeconds }
+    } else {
+      ctx.status = 200
+      ctx.body = { status: 'ok', uptimeSeconds }
     }
   })
 

@@ -211,7 +211,7 @@ export class FileRequestRepository implements RequestRepository {
 
   #newShard(month: string, part: number): Shard {
     const name = part === 1 ? month : `${month}.${part}`
-    const adapter = new AtomicJsonFile<ShardData>(path.join(this.#dir, `${name}.json`), { validate: isShardData })
+    const adapter = new AtomicJsonFile<ShardData>(path.join(this.#dir, `${name}.json`), { validate: isShardData, health: this.#health })
     const shard: Shard = { name, month, part, count: 0, adapter, db: new Low<ShardData>(adapter, { version: 1, requests: {} }) }
     this.#shards.set(name, shard)
     const last = this.#lastPart.get(month)

@@ -3,7 +3,7 @@ import { Low } from 'lowdb'
 import type { Clock } from '../assistant/types.js'
 import type { ConversationStore } from './conversation-store.js'
 import type { Logger } from '../log.js'
-import { AppendJournal } from './append-journal.js'
+import { AppendJournal, type AppendJournalOptions } from './append-journal.js'
 import { StoreClosedError, StoreIoError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import { ignoreHealth, type StorageHealth } from './health.js'
@@ -27,6 +27,8 @@ interface OpenOptions {
   readonly compactBytes?: number
   readonly logger?: Logger
   readonly health?: StorageHealth
+  /** Opens the journal for writing; a seam for tests that need a failing disk. */
+  readonly openJournal?: AppendJournalOptions<unknown>['openFile']
 }
 
 function isSnapshot(value: unknown): value is Snapshot<unknown> {
@@ -67,7 +69,11 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
   #closed = false
 
   private constructor(file: string, clock: Clock, compactBytes: number, options: OpenOptions) {
-    this.#snapshot = new Low<Snapshot<T>>(new AtomicJsonFile<Snapshot<T>>(file, { validate: isSnapshot as (v: unknown) => v is Snapshot<T>, fsync: false }), {
+    this.#snapshot = new Low<Snapshot<T>>(new AtomicJsonFile<Snapshot<T>>(file, {
+        validate: isSnapshot as (v: unknown) => v is Snapshot<T>,
+        fsync: false,
+        health: options.health,
+      }), {
       version: 1,
       entries: {},
     })
@@ -78,6 +84,7 @@ export class JournaledConversationStore<T> implements ConversationStore<T> {
       onFull: () => this.#compact(),
       logger: options.logger,
       health: options.health,
+      openFile: options.openJournal,
     })
     this.#clock = clock
     this.#health = options.health ?? ignoreHealth
