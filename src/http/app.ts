@@ -44,9 +44,13 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
     const stopping = deps.isStopping
     // Keep-alive clients are told to reconnect (to another instance, or to this one restarted)
     // instead of being served until the grace period ends and then reset.
+    // Checked when the response is about to be written, so replies already in flight count too.
     app.use(async (ctx, next) => {
-      if (stopping()) ctx.set('Connection', 'close')
-      await next()
+      try {
+        await next()
+      } finally {
+        if (stopping()) ctx.set('Connection', 'close')
+      }
     })
   }
 

@@ -233,3 +233,65 @@ describe('nothing confirmed is ever lost (real process)', () => {
     expect(recovered, `${JSON.stringify((await health(again)).body)}\n${again.output()}`).toBe(true)
   }, 90_000)
 })
+
+describe('shutdown tells keep-alive clients to move on (real process)', () => {
+  it('an in-flight reply carries Connection: close, and idle keep-alive sockets are closed at once', async () => {
+    const { startFakeWechatApi, FAKE_APP_ID, FAKE_APP_SECRET } = await import('../support/fake-wechat-api.js')
+    const { createHash } = await import('node:crypto')
+    const http = await import('node:http')
+    const api = await startFakeWechatApi()
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'jiku-keepalive-'))
+    const staff = 'oStaffKeepAlive'
+    const service = await startService(
+      { WECHAT_TOKEN: TOKEN, DATA_DIR: dataDir, STAFF_OPENIDS: staff, WECHAT_APPID: FAKE_APP_ID, WECHAT_APPSECRET: FAKE_APP_SECRET, WECHAT_API_BASE: api.baseUrl },
+      30_000,
+      { direct: true },
+    )
+    try {
+      const wechat = new WechatClient({ baseUrl: service.baseUrl, token: TOKEN })
+      const filed = await fileRequest(wechat, 'oKeep1')
+      const idleAgent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      const busyAgent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+      const signedPost = (from: string, content: string, agent: http.Agent): Promise<{ headers: http.IncomingHttpHeaders; body: string }> => {
+        const timestamp = String(Math.floor(Date.now() / 1000))
+        const nonce = String(Math.floor(Math.random() * 1e9))
+        const signature = createHash('sha1').update([TOKEN, timestamp, nonce].sort().join('')).digest('hex')
+        const xml = `<xml><ToUserName><![CDATA[gh_jiku]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${Date.now()}${nonce}</MsgId></xml>`
+        return new Promise((resolve, reject) => {
+          const req = http.request(`${service.baseUrl}/wechat?signature=${signature}&timestamp=${timestamp}&nonce=${nonce}&openid=${from}`, { method: 'POST', agent }, (res) => {
+            let body = ''
+            res.on('data', (d: Buffer) => (body += d.toString()))
+            res.on('end', () => resolve({ headers: res.headers, body }))
+          })
+          req.on('error', reject)
+          req.end(xml)
+        })
+      }
+      // Warm one keep-alive socket and leave it idle.
+      const warm = await signedPost('oKeep2', '你们会出售我的信息吗', idleAgent)
+      expect(warm.headers.connection).toBe('keep-alive')
+      const idleSocketClosed = new Promise<number>((resolve) => {
+        for (const sockets of Object.values(idleAgent.freeSockets)) for (const s of sockets ?? []) s.once('close', () => resolve(Date.now()))
+      })
+
+      // The requester's notice is slow to send: staff's /verify answer is in flight during SIGTERM.
+      api.failNext({ delayMs: 1_500 }, 5, 'custom')
+      const inFlight = signedPost(staff, `/verify ${filed.id}`, busyAgent)
+      await new Promise((r) => setTimeout(r, 300))
+      const stopping = Date.now()
+      const exit = service.stop()
+      const answered = await inFlight
+      expect(Date.now() - stopping, answered.body).toBeGreaterThan(500)
+      expect(answered.headers.connection).toBe('close')
+      expect(answered.body).toContain(filed.id!)
+      expect((await idleSocketClosed) - stopping).toBeLessThan(1_000)
+      expect(await exit).toBe(0)
+      idleAgent.destroy()
+      busyAgent.destroy()
+    } finally {
+      await service.kill()
+      await api.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
