@@ -6,7 +6,7 @@ const ID = /PR-\d{8}-[A-Z0-9]{6}/
 describe('rights requests in conversation', () => {
   it('files an English deletion request one field at a time, warning of the consequences', async () => {
     const h = harness()
-    expect(await h.send('Delete my data')).toMatch(/delete my personal information[\s\S]*full name/)
+    expect(await h.send('Delete my data')).toMatch(/delete your personal information[\s\S]*full name/)
     expect(await h.send('John Smith')).toMatch(/e-mail address or a mobile number/)
     expect(await h.send('john@example')).toMatch(/isn’t a valid e-mail/)
     expect(await h.send('john@example.org')).toMatch(/company/)
@@ -92,7 +92,7 @@ describe('rights requests in conversation', () => {
     expect(answer).toContain('How we store your data page 1')
     expect(answer).toMatch(/reply “request”/)
     expect(await h.storage.conversations.get('wechat-oa:user-1')).toBeUndefined()
-    expect(await h.send('request')).toMatch(/delete my personal information[\s\S]*full name/)
+    expect(await h.send('request')).toMatch(/delete your personal information[\s\S]*full name/)
   })
 
   it('the numbered rights menu starts the chosen right', async () => {
@@ -143,12 +143,28 @@ describe('rights requests in conversation', () => {
     await h.send('Delete my data, my name is John Smith, email john@example.org')
     await h.send('skip')
     const id = idIn(await h.send('yes'))
-    expect(await h.send('status')).toMatch(new RegExp(`${id} \\(delete my personal information\\): awaiting identity verification`))
+    expect(await h.send('status')).toMatch(new RegExp(`${id} \\(delete your personal information\\): awaiting identity verification`))
     expect(await h.sendAs('someone-else', `status ${id}`)).toMatch(/You have no request/)
     expect(await h.sendAs('someone-else', '状态')).toMatch(/还没有提交过申请/)
     await h.staff(`/verify ${id}`)
     expect(await h.send(`status ${id}`)).toMatch(/due by 2026-12-14/)
     expect(await h.send('进度')).toMatch(/处理中，答复期限 2026-12-14/)
+  })
+
+  it('English texts speak to the person: “your request to access your personal information”', async () => {
+    const h = harness()
+    const menu = await h.send('request')
+    expect(menu).toMatch(/1\. 查阅个人信息 Access your personal information/)
+    const started = await h.send('1')
+    expect(started).toMatch(/your request to access your personal information/)
+    await h.send('Ann Lee')
+    await h.send('ann@example.org')
+    expect(await h.send('skip')).toMatch(/Request: access your personal information/)
+    const done = await h.send('yes')
+    expect(done).toMatch(/\(access your personal information\)/)
+    expect(await h.send('status')).toMatch(/\(access your personal information\): awaiting identity verification/)
+    expect(await h.send('What happens if I ask you to delete my data?')).toMatch(/To file a request to delete your personal information, reply “request”/)
+    for (const text of [menu, started, done]) expect(text).not.toMatch(/\bmy personal information/)
   })
 
   it('"人工" leaves a message for staff as an inquiry', async () => {
@@ -158,6 +174,24 @@ describe('rights requests in conversation', () => {
     expect(filed).toMatch(/已收到您的留言，编号 PR-/)
     const [r] = await h.storage.requests.list()
     expect(r).toMatchObject({ kind: 'inquiry', state: 'submitted', personal: { details: { message: '我想了解你们和哪些公司合作' } } })
+  })
+
+  it('an inquiry is awaiting a reply, not identity verification, wherever its state is shown', async () => {
+    const h = harness()
+    await h.send('人工')
+    const id = idIn(await h.send('请问可以开发票吗'))
+    const views = [await h.send('状态'), await h.send(`状态 ${id}`), await h.staff('/list'), await h.staff(`/show ${id}`)]
+    for (const view of views) {
+      expect(view).toMatch(/待回复/)
+      expect(view).not.toMatch(/待核验身份|identity verification/)
+    }
+    await h.sendAs('user-2', 'staff')
+    await h.sendAs('user-2', 'Can I get an invoice?')
+    expect(await h.sendAs('user-2', 'status')).toMatch(/\(message to staff\): awaiting a reply from staff;/)
+    await h.staff(`/reply ${id} 可以。`)
+    expect(await h.send(`状态 ${id}`)).toMatch(/（留言）：已回复；/)
+    expect(await h.staff('/list')).toMatch(new RegExp(`${id} \\| 留言 inquiry \\| 已回复 replied`))
+    expect(await h.staff(`/show ${id}`)).toMatch(/状态 State: 已回复 replied/)
   })
 })
 

@@ -3,12 +3,16 @@ import type { RightType } from '../../requests/model.js'
 
 /** Bilingual wording of the rights-request conversation. Policy wording is quoted elsewhere, never here. */
 
+/**
+ * What each right lets the person do, in words addressed to them: the English names are used inside
+ * sentences ("your request to access your personal information") and, capitalised, as menu labels.
+ */
 export const RIGHT_NAMES: Record<RightType, { zh: string; en: string }> = {
-  access: { zh: '查阅个人信息', en: 'access my personal information' },
-  copy: { zh: '获取个人信息副本', en: 'get a copy of my personal information' },
-  review: { zh: '复核个人信息', en: 'review my personal information' },
-  correct: { zh: '更正个人信息', en: 'correct my personal information' },
-  delete: { zh: '删除个人信息', en: 'delete my personal information' },
+  access: { zh: '查阅个人信息', en: 'access your personal information' },
+  copy: { zh: '获取个人信息副本', en: 'get a copy of your personal information' },
+  review: { zh: '复核个人信息', en: 'review your personal information' },
+  correct: { zh: '更正个人信息', en: 'correct your personal information' },
+  delete: { zh: '删除个人信息', en: 'delete your personal information' },
   restrict: { zh: '限制处理', en: 'restrict processing' },
   object: { zh: '反对处理', en: 'object to processing' },
   complain: { zh: '投诉', en: 'make a complaint' },

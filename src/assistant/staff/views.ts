@@ -1,7 +1,7 @@
 import type { RightsRequest } from '../../requests/model.js'
 import { shanghaiDate, shanghaiDateTime } from '../dates.js'
 import { preview } from '../fit.js'
-import { kindName, STATE_NAMES } from '../request-texts.js'
+import { kindName, stateName } from '../request-texts.js'
 import { fieldLabel } from '../rights/texts.js'
 
 /** Staff-facing renderings of requests: bilingual labels, compact lines. */
@@ -11,9 +11,8 @@ export function isOverdue(r: RightsRequest, now: Date): boolean {
 }
 
 export function listLine(r: RightsRequest, now: Date): string {
-  const state = STATE_NAMES[r.state]
   const due = r.dueAt && r.state !== 'closed' && r.state !== 'rejected' ? ` | 期限 due ${shanghaiDate(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''
-  return `${r.id} | ${kindName(r, 'zh')} ${r.kind === 'inquiry' ? 'inquiry' : r.type} | ${state.zh} ${r.state}${due}`
+  return `${r.id} | ${kindName(r, 'zh')} ${r.kind === 'inquiry' ? 'inquiry' : r.type} | ${stateName(r, 'zh')} ${r.state}${due}`
 }
 
 const both = (key: string): string => `${fieldLabel(key, 'zh')} ${fieldLabel(key, 'en')}`
@@ -21,7 +20,7 @@ const both = (key: string): string => `${fieldLabel(key, 'zh')} ${fieldLabel(key
 export function detailView(r: RightsRequest, now: Date): string {
   const lines = [
     `${r.id} | ${kindName(r, 'zh')} ${kindName(r, 'en')}`,
-    `状态 State: ${STATE_NAMES[r.state].zh} ${r.state}${r.dueAt ? ` | 期限 Due: ${shanghaiDateTime(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''}`,
+    `状态 State: ${stateName(r, 'zh')} ${r.state}${r.dueAt ? ` | 期限 Due: ${shanghaiDateTime(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''}`,
     `提交 Filed: ${shanghaiDateTime(r.createdAt)} (${r.channel})${r.verifiedAt ? ` | 核验 Verified: ${shanghaiDateTime(r.verifiedAt)}` : ''}`,
   ]
   const p = r.personal
