@@ -2,7 +2,7 @@ import type { Logger } from '../log.js'
 import type { AssistantMetrics } from '../metrics.js'
 import { detectLang, type Lang } from '../lang.js'
 import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
-import { isHelp, isMore, topicNumber } from './intents.js'
+import { isCancelWord, isHelp, isMore, topicNumber } from './intents.js'
 import { cleanText, normalizeText } from './normalize.js'
 import { PageMemory } from './page-memory.js'
 import { RateLimiter } from './rate-limit.js'
@@ -55,6 +55,8 @@ export interface PolicyTools {
   answerPolicy(ctx: TurnContext): Reply
   /** The next page of the last long answer (or a "nothing more" note). */
   nextPage(ctx: TurnContext): Reply
+  /** Whether a next page is waiting, so 继续 / "continue" can mean "more" only where there is more. */
+  hasMore(ctx: TurnContext): boolean
 }
 
 export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): string => `${incoming.channel}:${incoming.userId}`
@@ -102,6 +104,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const builtIn: TurnHandler = (ctx) => {
     if (isHelp(ctx.text)) return reply(texts.welcome(policy.topics()))
     if (isMore(ctx.text)) return nextPage(ctx)
+    // A conversation would have taken "取消" / "cancel" already; a policy fallback would only confuse.
+    if (isCancelWord(ctx.text)) return reply(texts.nothingToCancel(ctx.lang))
     // A number picks a topic; any other number is something the policy cannot answer.
     const n = topicNumber(ctx.text)
     if (n !== null && n >= 1 && n <= policy.topics().length) return answerTopic(ctx, n)
@@ -117,7 +121,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return answerPolicy(ctx)
   }
 
-  const steps: readonly TurnHandler[] = [...(deps.steps?.({ answerPolicy, nextPage }) ?? []), builtIn]
+  const hasMore = (ctx: TurnContext): boolean => pages.has(ctx.userKey, ctx.now)
+
+  const steps: readonly TurnHandler[] = [...(deps.steps?.({ answerPolicy, nextPage, hasMore }) ?? []), builtIn]
 
   /**
    * Puts held messages (oldest first, as many as fit in one WeChat message) before this reply. When

@@ -1,3 +1,5 @@
+import { toSimplified } from '../policy/hant.js'
+
 /** Longest message text the assistant looks at; anything beyond is ignored (WeChat caps text near 2k chars anyway). */
 export const MAX_TEXT_CHARS = 2000
 
@@ -29,7 +31,10 @@ export function normalizeText(raw: string): string {
 
 const STRIP_PUNCT = /[\s.!！。?？,，、~～…:：;；"“”'‘’()（）【】\[\]<>《》]+/g
 
-/** A short command word as typed ("帮助！", " Help. ") reduced to its bare lower-case form. */
+/**
+ * A short command word as typed ("帮助！", " Help. ") reduced to its bare lower-case form. Traditional
+ * characters become simplified ones, so "確認", "繼續" and "幫助" are the same words as "确认", "继续", "帮助".
+ */
 export function commandWord(text: string): string {
-  return text.replace(STRIP_PUNCT, '').toLowerCase()
+  return toSimplified(text.replace(STRIP_PUNCT, '').toLowerCase())
 }

@@ -37,6 +37,12 @@ export class PageMemory {
     this.remember(userKey, [page, ...pending], lang, now)
   }
 
+  /** True when an unread, unexpired page is waiting (nothing is consumed). */
+  has(userKey: string, now: Date): boolean {
+    const entry = this.entries.get(userKey)
+    return entry !== undefined && entry.expiresAt >= now.getTime() && entry.pages.length > 0
+  }
+
   /** The next unread page, or null when there is none (or it expired). */
   next(userKey: string, now: Date): { page: string; lang: Lang } | null {
     const entry = this.entries.get(userKey)

@@ -54,6 +54,11 @@ export function noMorePages(lang: Lang): string {
     : 'There is nothing more to show. Ask another question, or reply “help” for the topics.'
 }
 
+/** "取消" / "cancel" with no request or message in progress. */
+export function nothingToCancel(lang: Lang): string {
+  return lang === 'zh' ? '目前没有需要取消的申请或留言。还有什么可以帮您？' : 'There is nothing to cancel: no request or message is in progress. Anything else I can help with?'
+}
+
 export function noSuchTopic(max: number, lang: Lang): string {
   return lang === 'zh' ? `没有这个编号的主题，请回复 1–${max} 之间的数字，或回复“帮助”。` : `There is no topic with that number: reply 1–${max}, or “help”.`
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { isQuestion } from './intents.js'
+import { isControlWord, isQuestion } from './intents.js'
 
 /** What a request collects from the requester. `details` keys depend on the right (see required-fields.ts). */
 export interface CollectedFields {
@@ -57,13 +57,36 @@ export function validName(s: string): string | undefined {
   const han = t.match(/\p{Script=Han}/gu)?.length ?? 0
   if (han > 0 && (han > 8 || /[我你们的了是要想请]/u.test(t))) return undefined
   if (han === 0 && t.split(' ').length > 5) return undefined
-  if (/^(?:yes|no|ok|okay|hi|hello|help|more|cancel|skip|staff|status|none|test)$/i.test(t)) return undefined
+  // "确认", "好", "skip", "嗯": a reply to the bot, not what anyone is called.
+  if (isControlWord(t) || /^(?:status|none|test)$/i.test(t)) return undefined
   return t
+}
+
+/**
+ * Text that was meant as an e-mail address or phone number but is not a valid one ("abc@", "me at qq",
+ * "my email is abc", "138 0013"): it deserves the contact question again, not a policy answer.
+ */
+export function looksLikeContactAttempt(text: string): boolean {
+  const t = text.trim()
+  if (/[@＠]|\d{5,}|(?:\d[\s-]*){7,}/u.test(t)) return true
+  if (/\b(?:at|dot)\b/i.test(t) && /\b(?:qq|163|126|gmail|outlook|hotmail|yahoo|foxmail|icloud|sina|com|cn|net|org)\b/i.test(t)) return true
+  return /^(?:my\s+)?(?:e-?mail|mail|phone|mobile|number|tel|qq|wechat)\b|^(?:我的)?(?:邮箱|电子邮件|电邮|手机号?|电话|号码|微信|qq)/iu.test(t)
+}
+
+// "应该是 13900139000", "正确的是 Ann Lee", "should be 13900139000", "the correct email is a@b.cn".
+const CORRECT_VALUE_ZH = /(?:应该?(?:是|为)|应当(?:是|为)|正确的?(?:内容|信息|值)?(?:应该)?(?:是|为)|(?:改|更正|更改|修改)(?:为|成)|换成|实际(?:上)?是)\s*[:：]?\s*(.+?)[\s。.!！]*$/u
+const CORRECT_VALUE_EN = /\b(?:should\s+(?:be|read|say)|(?:the\s+)?correct\s+(?:\w+\s+)?is|(?:change|update|correct)\s+it\s+to|(?:it|this)\s+is\s+actually|it'?s\s+actually)\s*[:：]?\s*(.+?)[\s.!]*$/iu
+
+/** The correct value stated in a message about what is wrong, if the person gave it there too. */
+export function correctValueIn(text: string): string | undefined {
+  const m = CORRECT_VALUE_ZH.exec(text) ?? CORRECT_VALUE_EN.exec(text)
+  const value = m?.[1]?.trim()
+  return value && !isControlWord(value) ? value : undefined
 }
 
 export function validCompany(s: string): string | undefined {
   const t = s.trim().replace(/\s+/g, ' ')
-  if (t.length < 2 || t.length > 100 || isQuestion(t)) return undefined
+  if (t.length < 2 || t.length > 100 || isQuestion(t) || isControlWord(t)) return undefined
   return t
 }
 

@@ -7,14 +7,14 @@ import type { RequestRepository } from '../../requests/repository.js'
 import type { PreferencesStore } from '../../storage/preferences-store.js'
 import type { PolicyTools, TurnContext, TurnHandler } from '../assistant.js'
 import { clipReply, fits, preview, utf8Bytes } from '../fit.js'
-import { isHelp, isMore } from '../intents.js'
+import { isContinue, isHelp, isMore } from '../intents.js'
 import { commandWord } from '../normalize.js'
 import type { Reply } from '../types.js'
 import { consequenceNotice, optOutStatement, rightsStatement } from './consequences.js'
 import { DETAILS_NEEDED, MAX_DETAIL_CHARS, nextMissing, type Conversation, type ConversationPort } from './conversation.js'
 import { applyEdit, parseEdit } from './edits.js'
-import { extractFields, validCompany, validEmail, validName, validPhone } from './fields.js'
-import { isCancelWord, isNo, isQuestion, isSkip, isStaffWord, isStartWord, isYes, rightsIntent } from './intents.js'
+import { correctValueIn, extractFields, looksLikeContactAttempt, validCompany, validEmail, validName, validPhone } from './fields.js'
+import { isCancelWord, isControlWord, isNo, isQuestion, isSkip, isStaffWord, isStartWord, isYes, rightsIntent } from './intents.js'
 import * as texts from './texts.js'
 
 export interface RightsFlowDeps {
@@ -28,7 +28,6 @@ export interface RightsFlowDeps {
   /** Open requests one person may have at once, so one person cannot flood staff (default 5). */
   readonly maxOpenRequests?: number
 }
-
 
 const OFFER_TTL_MS = 30 * 60_000
 
@@ -48,6 +47,8 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     convo.updatedAt = ctx.now.toISOString()
     await conversations.set(ctx.userKey, convo)
   }
+
+  const forget = (ctx: TurnContext): Promise<boolean> => conversations.delete(ctx.userKey)
 
   function isExpired(convo: Conversation, now: Date): boolean {
     return now.getTime() - Date.parse(convo.updatedAt) > deps.timeoutMs
@@ -145,7 +146,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       },
       { actor: 'user', action: 'created', note: type },
     )
-    await conversations.delete(ctx.userKey)
+    await forget(ctx)
     logger.info({ event: 'request.created', id: record.id, type })
     return say(texts.confirmed(record.id, type, convo.lang))
   }
@@ -156,7 +157,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       { kind: 'inquiry', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: { details: { message } } },
       { actor: 'user', action: 'created', note: 'inquiry' },
     )
-    await conversations.delete(ctx.userKey)
+    await forget(ctx)
     logger.info({ event: 'inquiry.created', id: record.id })
     return say(texts.inquiryFiled(record.id, convo.lang))
   }
@@ -196,8 +197,13 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       // A complaint may well be phrased as a question; other details that read as a policy question are answered instead.
       const freeText = key === 'complaint'
       if (!freeText && isQuestion(text) && policy.answer(text, ctx.lang)) return false
-      if (commandWord(text) === '') return false
+      // "no", "不", "没有", "确认": a reply to the bot, not the value asked for.
+      if (commandWord(text) === '' || isControlWord(text)) return false
       f.details[key] = ctx.rawText.slice(0, MAX_DETAIL_CHARS)
+      // "应该是 13900139000" while saying what is wrong already gives the correct value: not asked again.
+      // At the correct-value step the same phrasing keeps just the value.
+      const stated = key === 'what' || key === 'correction' ? correctValueIn(ctx.rawText) : undefined
+      if (stated) f.details.correction = stated.slice(0, MAX_DETAIL_CHARS)
       return true
     }
     return false
@@ -206,16 +212,27 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
   async function continueConversation(ctx: TurnContext, convo: Conversation): Promise<Reply> {
     const { lang } = convo
     if (isCancelWord(ctx.text)) {
-      await conversations.delete(ctx.userKey)
+      await forget(ctx)
       logger.info({ event: 'conversation.cancelled', type: convo.type ?? convo.mode })
       return say(texts.cancelled(lang))
     }
+    if (isMore(ctx.text)) {
+      // 继续 / "continue" shows the next page when there is one, and otherwise goes back to the request.
+      if (isContinue(ctx.text) && !tools.hasMore(ctx)) {
+        await save(ctx, convo)
+        return say(currentPrompt(convo))
+      }
+      return answerThenResume(tools.nextPage(ctx), currentPrompt(convo), lang)
+    }
     if (convo.mode === 'inquiry') {
-      if (commandWord(ctx.text) === '') return say(texts.ask('details.message', lang))
+      // "request", "确认", "help" right after "人工" steer the bot; they are not the message for staff.
+      if (commandWord(ctx.text) === '' || isControlWord(ctx.text)) {
+        await save(ctx, convo)
+        return say(texts.messageAgain(lang))
+      }
       return fileInquiry(ctx, convo)
     }
-    if (isMore(ctx.text)) return answerThenResume(tools.nextPage(ctx), currentPrompt(convo), lang)
-    if (isHelp(ctx.text) || /^(?:继续|continue|go\s*on)$/i.test(commandWord(ctx.text))) {
+    if (isHelp(ctx.text)) {
       await save(ctx, convo)
       return say(currentPrompt(convo))
     }
@@ -250,7 +267,10 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
 
     if (takeAnswer(ctx, convo)) return advance(ctx, convo)
     const prompt = convo.awaiting ?? 'name'
-    if (isQuestion(ctx.text) || policy.answer(ctx.text, ctx.lang)) {
+    // A control word, or a contact that is not valid ("abc@", "me at qq"), is asked again in the
+    // conversation's language; it is never read as a policy question.
+    const reAsk = isControlWord(ctx.text) || (prompt === 'contact' && looksLikeContactAttempt(ctx.text) && !isQuestion(ctx.text))
+    if (!reAsk && (isQuestion(ctx.text) || policy.answer(ctx.text, ctx.lang))) {
       await save(ctx, convo)
       return answerThenResume(tools.answerPolicy(ctx), texts.ask(prompt, lang), lang)
     }
@@ -262,12 +282,12 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     const n = /^\d{1,2}$/.test(ctx.text) ? Number(ctx.text) : NaN
     const picked = texts.MENU_ORDER[n - 1]
     if (picked) {
-      await conversations.delete(ctx.userKey)
+      await forget(ctx)
       return start({ ...ctx, lang: convo.lang }, picked, '')
     }
     const intent = rightsIntent(ctx.text)
     if (intent) {
-      await conversations.delete(ctx.userKey)
+      await forget(ctx)
       return start({ ...ctx, lang: convo.lang }, intent.type, ctx.text)
     }
     if (isQuestion(ctx.text) || policy.answer(ctx.text, ctx.lang)) {
@@ -278,11 +298,10 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     return say(texts.chooseNumber(convo.lang))
   }
 
-  return async (ctx) => {
-    let convo = await conversations.get(ctx.userKey)
+  async function turn(ctx: TurnContext, convo: Conversation | undefined): Promise<Reply | undefined> {
     let note: string | undefined
     if (convo && isExpired(convo, ctx.now)) {
-      await conversations.delete(ctx.userKey)
+      await forget(ctx)
       logger.info({ event: 'conversation.expired' })
       note = texts.expired(convo.lang)
       convo = undefined
@@ -290,6 +309,9 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     if (convo) return continueConversation(ctx, convo)
 
     const withNote = (r: Reply): Reply => (note ? say(`${note}\n${r.text}`) : r)
+    // "取消" or "继续" just after a conversation timed out: the note says what became of it. (With no
+    // conversation at all, the assistant itself says there is nothing to cancel.)
+    if (note && (isCancelWord(ctx.text) || isContinue(ctx.text))) return say(note)
     const now = ctx.now.toISOString()
     if (isStartWord(ctx.text)) {
       const offer = offered.get(ctx.userKey)
@@ -314,4 +336,6 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     const offer = texts.offerToStart(intent.type, ctx.lang)
     return fits(`${answer.text}\n\n${offer}`) ? say(`${answer.text}\n\n${offer}`) : answer
   }
+
+  return async (ctx) => turn(ctx, await conversations.get(ctx.userKey))
 }

@@ -1,5 +1,8 @@
 import type { RightType } from '../../requests/model.js'
+import { isCancelWord, isHelp, isMore } from '../intents.js'
 import { commandWord } from '../normalize.js'
+
+export { isCancelWord }
 
 /**
  * Recognises what a person wants from the words they use. Patterns are per right, in both languages;
@@ -79,18 +82,26 @@ export function rightsIntent(text: string): RightsIntent | null {
 const word = (list: string[]) => new Set(list)
 const START_WORDS = word(['申请', '提交申请', '提交请求', '权利', '我的权利', '行使权利', '个人信息权利', 'request', 'requests', 'rights', 'myrights', 'exercisemyrights', 'newrequest', '新申请'])
 const STAFF_WORDS = word(['人工', '人工服务', '转人工', '客服', '人工客服', '联系客服', '联系工作人员', '工作人员', '留言', 'staff', 'human', 'agent', 'person', 'talktostaff', 'talktoahuman', 'talktoaperson', 'contactstaff', 'leaveamessage', 'operator', 'support'])
-const CANCEL_WORDS = word(['取消', '算了', '不用了', '退出', '放弃', '取消申请', 'cancel', 'stop', 'quit', 'exit', 'abort', 'nevermind', 'forgetit', 'q'])
 const YES_WORDS = word(['是', '是的', '对', '对的', '确认', '确定', '好', '好的', '可以', '没问题', '提交', '确认提交', 'y', 'yes', 'yeah', 'yep', 'ok', 'okay', 'confirm', 'submit', 'sure', 'correct'])
 const NO_WORDS = word(['否', '不', '不是', '不对', '错了', '有误', 'n', 'no', 'nope', 'wrong', 'incorrect'])
+/** Acknowledgements that neither confirm nor answer anything ("嗯", "收到", "hmm"). */
+const ACK_WORDS = word(['嗯', '嗯嗯', '恩', '哦', '噢', '喔', '啊', '行', '收到', '知道了', '明白', '明白了', '了解', '好吧', 'hmm', 'um', 'uh', 'ah', 'oh', 'gotit', 'alright', 'understood'])
 const SKIP_WORDS = word(['跳过', '无', '没有', '不填', '略', '个人', 'skip', 'none', 'no', 'n/a', 'na', '-', 'nothing', 'notapplicable', 'private', 'individual'])
 const STATUS_PATTERN = /^(?:(?:check\s+)?(?:the\s+)?(?:status|progress)\b|my\s+requests?\b|(?:查询|查看|查)?(?:一下)?(?:我的)?(?:申请|请求)?(?:的)?(?:进度|状态)|我的(?:申请|请求))/i
 
 export const isStartWord = (t: string): boolean => START_WORDS.has(commandWord(t))
 export const isStaffWord = (t: string): boolean => STAFF_WORDS.has(commandWord(t)) || /^(?:我要|我想|请)?(?:找|转|联系)?(?:人工|真人|客服)(?:服务|客服)?$/.test(commandWord(t)) || /^(?:i\s+want\s+to\s+|can\s+i\s+|let\s+me\s+)?(?:talk|speak)\s+(?:to|with)\s+(?:a\s+)?(?:human|person|staff|someone|agent)/i.test(t)
-export const isCancelWord = (t: string): boolean => CANCEL_WORDS.has(commandWord(t))
 export const isYes = (t: string): boolean => YES_WORDS.has(commandWord(t))
 export const isNo = (t: string): boolean => NO_WORDS.has(commandWord(t))
 export const isSkip = (t: string): boolean => SKIP_WORDS.has(commandWord(t))
+
+/**
+ * A word that steers the conversation (yes, no, skip, cancel, help, more, request, staff, "嗯") rather
+ * than answering what was asked: never a name, a correct value or a message for staff.
+ */
+export function isControlWord(t: string): boolean {
+  return isYes(t) || isNo(t) || isSkip(t) || isCancelWord(t) || isStartWord(t) || isStaffWord(t) || isHelp(t) || isMore(t) || ACK_WORDS.has(commandWord(t))
+}
 
 /** `status`, `status PR-…`, `状态`, `进度 PR-…`: returns the id asked about (if any), or null when not a status command. */
 export function statusCommand(text: string): { id?: string } | null {

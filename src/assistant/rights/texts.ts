@@ -177,3 +177,11 @@ export function tooManyOpen(max: number, lang: Lang): string {
 export function policySays(lang: Lang): string {
   return lang === 'zh' ? '隐私政策原文：' : 'Our privacy policy says: '
 }
+
+/** After "人工": the reply was a control word ("request", "确认") or empty, not a message for staff. */
+export function messageAgain(lang: Lang): string {
+  return lang === 'zh'
+    ? `${ask('details.message', 'zh')}回复“取消”退出。`
+    : `${ask('details.message', 'en')} Reply “cancel” to stop.`
+}
+
