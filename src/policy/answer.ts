@@ -76,6 +76,43 @@ function alsoUnit(sections: readonly PolicySection[], lang: Lang, also: AlsoPass
   return [head, ...context, ...sec.blocks.slice(also.pos, also.pos + also.count)]
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Per policy, how a block names each top-level section ("… in the Contact us section"); null for the rest. */
+const sectionNames = new WeakMap<readonly PolicySection[], ReadonlyArray<RegExp | null>>()
+
+function namePatterns(sections: readonly PolicySection[]): ReadonlyArray<RegExp | null> {
+  let patterns = sectionNames.get(sections)
+  if (!patterns) {
+    patterns = sections.map((s) => {
+      if (s.parentId || s.blocks.length === 0) return null
+      const title = escapeRegExp(s.title.replace(/[?:]\s*$/, ''))
+      return new RegExp(`\\b${title}\\W{0,2}\\s+section\\b|\\bsection\\s+(?:called\\s+|titled\\s+)?\\W?${title}\\b`, 'i')
+    })
+    sectionNames.set(sections, patterns)
+  }
+  return patterns
+}
+
+/**
+ * Top-level sections that a quoted block sends the reader to by name — "our registered address,
+ * specified above in the Contact us section" — found by the policy's own headings, so any policy that
+ * refers to its sections this way is served the same. `exclude` holds sections already quoted.
+ */
+export function referencedSections(sections: readonly PolicySection[], blocks: readonly string[], exclude: ReadonlySet<number>): number[] {
+  const out: number[] = []
+  namePatterns(sections).forEach((named, i) => {
+    if (named && !exclude.has(i) && blocks.some((b) => named.test(b))) out.push(i)
+  })
+  return out
+}
+
+/** A referenced section quoted whole, under "see also" and its heading. */
+function referenceUnit(sections: readonly PolicySection[], lang: Lang, index: number): Unit {
+  const sec = sections[index]!
+  return [PAGE_TEXT[lang].also(sec.title), ...sec.blocks]
+}
+
 /**
  * Builds the pages of an answer: the chosen blocks first (document order), then — when given and it
  * fits — the runner-up section's best passage under its own heading, then the rest of the section.
@@ -96,14 +133,24 @@ export function composeAnswer(
   const rest = all.map((_r, i) => i).filter((i) => !picked.has(i))
   let units = toUnits(sections, top, all, first)
   let restLabel: string = PAGE_TEXT[lang].rest
-  if (also) {
-    const withAlso = [...units, alsoUnit(sections, lang, also)]
-    // Only if the answer and the other passage both fit on the first page.
-    if (paginate(lang, section.title, withAlso).length === 1) {
-      units = withAlso
-      restLabel = PAGE_TEXT[lang].restOf(section.title)
-    }
+  // Only if the answer and the other passage both fit on the first page.
+  const addIfFits = (unit: Unit): void => {
+    const withUnit = [...units, unit]
+    if (paginate(lang, section.title, withUnit).length > 1) return
+    units = withUnit
+    restLabel = PAGE_TEXT[lang].restOf(section.title)
   }
+  if (also) addIfFits(alsoUnit(sections, lang, also))
+  // A quoted sentence that points to another section ("specified above in the Contact us section") is
+  // followed by that section's own words, so the answer holds what it points to (e.g. the postal address).
+  const quoted = new Set(all.map((ref) => ref.section))
+  if (also) quoted.add(also.section)
+  const pointedTo = referencedSections(
+    sections,
+    first.map((i) => sections[all[i]!.section]!.blocks[all[i]!.pos]!),
+    quoted,
+  )
+  for (const ref of pointedTo) addIfFits(referenceUnit(sections, lang, ref))
   // The rest of the section fills the first page as far as it goes, then continues on later pages.
   // The rest-of-section label travels with the first block it introduces, never alone at a page's end.
   const [firstRest, ...moreRest] = toUnits(sections, top, all, rest)

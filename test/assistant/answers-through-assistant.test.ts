@@ -39,4 +39,12 @@ describe('answers through the whole assistant', () => {
     if (inScope > 0) expect(inScopeOk / inScope).toBeGreaterThanOrEqual(0.95)
     if (offTopic > 0) expect(offTopicOk / offTopic).toBeGreaterThanOrEqual(0.98)
   }, 60_000)
+
+  it('contact questions get the registered postal address when no e-mail is configured', async () => {
+    for (const q of ['what is your email address', '你们的邮箱是多少', '怎么联系你们']) {
+      const reply = await harness({ policy }).send(q)
+      expect(reply, q).toContain('Loushanguan Road')
+      expect(Buffer.byteLength(reply, 'utf8')).toBeLessThanOrEqual(2048)
+    }
+  })
 })

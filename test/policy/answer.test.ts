@@ -95,6 +95,28 @@ describe('answer()', () => {
   })
 })
 
+describe('a sentence that points to another section', () => {
+  it('answers contact questions with the registered address as well, without a configured e-mail', () => {
+    const source = filledSource()
+    for (const q of ['what is your email address', '你们的邮箱是多少', '怎么联系你们', 'How can I contact you?']) {
+      const a = store.answer(q)!
+      const page = a.pages[0]!
+      expect(page, q).toContain('specified above in the Contact us section')
+      expect(page, q).toMatch(/(See also “Contact us”:|另见「Contact us」部分：)\n\nJiku Technology \(Shanghai\) Co\., Ltd\.\n\nRoom 7-1788, No\. 500 Loushanguan Road, Changning District, Shanghai, China\nZip Code: 200051/)
+      expect(bytes(page)).toBeLessThanOrEqual(MAX_REPLY_BYTES)
+      expectExactQuotes(a, source)
+    }
+  })
+
+  it('quotes whatever the referenced section says: nothing about it is written in code', () => {
+    const moved = policyText.replace('Room 7-1788, No. 500 Loushanguan Road, Changning District, Shanghai, China', '88 Example Avenue, Hangzhou')
+    const s = createPolicyStore({ policyText: moved, lexicon, cacheSize: 0 })
+    const page = s.answer('what is your email address')!.pages[0]!
+    expect(page).toContain('88 Example Avenue, Hangzhou')
+    expect(page).not.toContain('Loushanguan')
+  })
+})
+
 describe('topics() and answerTopic()', () => {
   it('numbers the top-level sections with Chinese titles', () => {
     const topics = store.topics()
