@@ -31,6 +31,32 @@ export interface RightsFlowDeps {
 
 const OFFER_TTL_MS = 30 * 60_000
 
+/** A storage call failed mid-turn. Carries only what is logged: the event name and the error code. */
+class StorageFailure extends Error {
+  constructor(
+    readonly event: string,
+    readonly code: string,
+  ) {
+    super(`${event} (${code})`)
+    this.name = 'StorageFailure'
+  }
+}
+
+/** The error's code (ENOSPC, EACCES, …) — never its message, which may quote the data being written. */
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : 'UNKNOWN'
+}
+
+/** Runs a storage call; a failure becomes a StorageFailure named after what was being done. */
+async function stored<T>(event: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    throw err instanceof StorageFailure ? err : new StorageFailure(event, errorCode(err))
+  }
+}
+
 /**
  * Rights requests taken in conversation. Recognises a request, collects name, contact, company and
  * the details the right needs one at a time, confirms, and files it durably before saying so.
@@ -45,10 +71,10 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
 
   async function save(ctx: TurnContext, convo: Conversation): Promise<void> {
     convo.updatedAt = ctx.now.toISOString()
-    await conversations.set(ctx.userKey, convo)
+    await stored('conversation.save_failed', () => conversations.set(ctx.userKey, convo))
   }
 
-  const forget = (ctx: TurnContext): Promise<boolean> => conversations.delete(ctx.userKey)
+  const forget = (ctx: TurnContext): Promise<boolean> => stored('conversation.delete_failed', () => conversations.delete(ctx.userKey))
 
   function isExpired(convo: Conversation, now: Date): boolean {
     return now.getTime() - Date.parse(convo.updatedAt) > deps.timeoutMs
@@ -100,7 +126,7 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
   /** The refusal when this person already has as many open requests as allowed. */
   async function overLimit(ctx: TurnContext): Promise<Reply | undefined> {
     const max = deps.maxOpenRequests ?? 5
-    const open = await requests.countOpenByUser(ctx.incoming.channel, ctx.incoming.userId)
+    const open = await stored('request.count_failed', () => requests.countOpenByUser(ctx.incoming.channel, ctx.incoming.userId))
     if (open < max) return undefined
     logger.warn({ event: 'request.limit_reached', open })
     return say(texts.tooManyOpen(max, ctx.lang))
@@ -123,12 +149,22 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
   /** Marketing opt-out needs no identity check: it takes effect now and is recorded. */
   async function optOut(ctx: TurnContext): Promise<Reply> {
     const at = ctx.now.toISOString()
-    const current = (await preferences.get(ctx.userKey)) ?? {}
-    await preferences.set(ctx.userKey, { ...current, marketingOptOut: current.marketingOptOut ?? { optedOutAt: at } })
-    const record = await requests.create(
-      { kind: 'rights', type: 'marketing-opt-out', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: null, state: 'closed' },
-      { actor: 'user', action: 'created', note: 'marketing opt-out, effective immediately' },
-    )
+    let record: { id: string }
+    try {
+      const current = (await stored('preferences.read_failed', () => preferences.get(ctx.userKey))) ?? {}
+      await stored('preferences.save_failed', () => preferences.set(ctx.userKey, { ...current, marketingOptOut: current.marketingOptOut ?? { optedOutAt: at } }))
+      record = await stored('request.create_failed', () =>
+        requests.create(
+          { kind: 'rights', type: 'marketing-opt-out', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: null, state: 'closed' },
+          { actor: 'user', action: 'created', note: 'marketing opt-out, effective immediately' },
+        ),
+      )
+    } catch (err) {
+      // Asking again is safe: an opt-out already in place keeps its date, and nothing was confirmed.
+      if (!(err instanceof StorageFailure)) throw err
+      logger.error({ event: err.event, code: err.code })
+      return say(texts.optOutNotSaved(ctx.lang))
+    }
     logger.info({ event: 'request.created', id: record.id, type: 'marketing-opt-out' })
     return say([texts.optedOut(record.id, ctx.lang), optOutStatement(policy, ctx.lang)].filter(Boolean).join('\n'))
   }
@@ -136,29 +172,57 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
   async function file(ctx: TurnContext, convo: Conversation): Promise<Reply> {
     const type = convo.type ?? 'access'
     const { name, email, phone, company, details } = convo.fields
-    const record = await requests.create(
-      {
-        kind: 'rights',
-        type,
-        channel: ctx.incoming.channel,
-        userId: ctx.incoming.userId,
-        personal: { name, email, phone, company, details: { ...details } },
-      },
-      { actor: 'user', action: 'created', note: type },
-    )
-    await forget(ctx)
+    let record: { id: string }
+    try {
+      record = await requests.create(
+        {
+          kind: 'rights',
+          type,
+          channel: ctx.incoming.channel,
+          userId: ctx.incoming.userId,
+          personal: { name, email, phone, company, details: { ...details } },
+        },
+        { actor: 'user', action: 'created', note: type },
+      )
+    } catch (err) {
+      // Nothing was filed: say so, and leave the conversation at the summary so "确认" files it later.
+      logger.error({ event: 'request.create_failed', code: errorCode(err) })
+      return say(texts.notFiled(convo.lang))
+    }
     logger.info({ event: 'request.created', id: record.id, type })
+    await forgetFiled(ctx)
     return say(texts.confirmed(record.id, type, convo.lang))
+  }
+
+  /**
+   * After filing, the conversation is done. The request is already stored, so a failure to delete the
+   * conversation must not turn a filed request into an error reply: it is logged, and the confirmation
+   * with the request number still goes out.
+   */
+  async function forgetFiled(ctx: TurnContext): Promise<void> {
+    try {
+      await forget(ctx)
+    } catch (err) {
+      if (!(err instanceof StorageFailure)) throw err
+      logger.error({ event: err.event, code: err.code })
+    }
   }
 
   async function fileInquiry(ctx: TurnContext, convo: Conversation): Promise<Reply> {
     const message = ctx.rawText.slice(0, MAX_DETAIL_CHARS)
-    const record = await requests.create(
-      { kind: 'inquiry', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: { details: { message } } },
-      { actor: 'user', action: 'created', note: 'inquiry' },
-    )
-    await forget(ctx)
+    let record: { id: string }
+    try {
+      record = await requests.create(
+        { kind: 'inquiry', channel: ctx.incoming.channel, userId: ctx.incoming.userId, personal: { details: { message } } },
+        { actor: 'user', action: 'created', note: 'inquiry' },
+      )
+    } catch (err) {
+      // Still waiting for the message: sending it again files it.
+      logger.error({ event: 'request.create_failed', code: errorCode(err) })
+      return say(texts.inquiryNotSaved(convo.lang))
+    }
     logger.info({ event: 'inquiry.created', id: record.id })
+    await forgetFiled(ctx)
     return say(texts.inquiryFiled(record.id, convo.lang))
   }
 
@@ -337,5 +401,17 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     return fits(`${answer.text}\n\n${offer}`) ? say(`${answer.text}\n\n${offer}`) : answer
   }
 
-  return async (ctx) => turn(ctx, await conversations.get(ctx.userKey))
+  return async (ctx) => {
+    let convo: Conversation | undefined
+    try {
+      convo = await stored('conversation.read_failed', () => conversations.get(ctx.userKey))
+      return await turn(ctx, convo)
+    } catch (err) {
+      // Storage failed part-way: what the person sent was not taken, and the reply says so in their
+      // language instead of a generic error. Only the event and the error code are logged.
+      if (!(err instanceof StorageFailure)) throw err
+      logger.error({ event: err.event, code: err.code })
+      return say(texts.notSaved(convo?.lang ?? ctx.lang))
+    }
+  }
 }

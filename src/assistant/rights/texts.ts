@@ -185,3 +185,27 @@ export function messageAgain(lang: Lang): string {
     : `${ask('details.message', 'en')} Reply “cancel” to stop.`
 }
 
+/** Filing failed (storage unavailable): nothing was submitted, and the summary is still there to confirm. */
+export function notFiled(lang: Lang): string {
+  return lang === 'zh'
+    ? '抱歉，申请暂时未能保存，尚未提交。请稍后再回复“确认”重试。'
+    : 'Sorry, your request could not be saved yet and has not been submitted. Please reply “yes” again in a moment.'
+}
+
+/** A message for staff could not be stored: it has not reached anyone, and sending it again files it. */
+export function inquiryNotSaved(lang: Lang): string {
+  return lang === 'zh'
+    ? '抱歉，您的留言暂时未能保存，尚未送达工作人员。请稍后重新发送您的留言。'
+    : 'Sorry, your message could not be saved yet and has not reached our staff. Please send it again in a moment.'
+}
+
+export function optOutNotSaved(lang: Lang): string {
+  return lang === 'zh'
+    ? '抱歉，退订暂时未能完成记录。请稍后再发送“退订”重试。'
+    : 'Sorry, your opt-out could not be recorded yet. Please send “unsubscribe” again in a moment.'
+}
+
+/** The conversation could not be read or saved: what the person just sent was not taken. */
+export function notSaved(lang: Lang): string {
+  return lang === 'zh' ? '抱歉，刚才的回复暂时未能保存。请稍后再发送一次。' : 'Sorry, I could not save your reply just now. Please send it again in a moment.'
+}
