@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
-import { wechatEncrypt } from '../test/support/wechat-client.js'
+import { freshNonce, wechatEncrypt } from '../test/support/wechat-client.js'
 
 export const TOKEN = 'benchToken2026'
 export const APP_ID = 'wxbench000000000001'
@@ -30,16 +30,17 @@ export function textXml(user: string, content: string): string {
   return `<xml><ToUserName>${cd('gh_bench')}</ToUserName><FromUserName>${cd(user)}</FromUserName><CreateTime>${ts}</CreateTime><MsgType>${cd('text')}</MsgType><Content>${cd(content)}</Content><MsgId>${Date.now()}${String(++seq).padStart(7, '0')}</MsgId></xml>`
 }
 
+/** A signed path with a nonce of its own: the service accepts a signature for one message only. */
 export function signedPath(extra: Record<string, string> = {}): string {
   const timestamp = String(Math.floor(Date.now() / 1000))
-  const nonce = String(seq)
+  const nonce = freshNonce()
   return `/wechat?${new URLSearchParams({ signature: sha1([TOKEN, timestamp, nonce]), timestamp, nonce, ...extra })}`
 }
 
 export function encryptedRequest(inner: string): { path: string; body: string } {
   const enc = wechatEncrypt(inner, AES_KEY, APP_ID)
   const timestamp = String(Math.floor(Date.now() / 1000))
-  const nonce = String(++seq)
+  const nonce = freshNonce()
   const q = new URLSearchParams({ signature: sha1([TOKEN, timestamp, nonce]), timestamp, nonce, encrypt_type: 'aes', msg_signature: sha1([TOKEN, timestamp, nonce, enc]) })
   return { path: `/wechat?${q}`, body: `<xml><ToUserName>${cd('gh_bench')}</ToUserName><Encrypt>${cd(enc)}</Encrypt></xml>` }
 }

@@ -2,7 +2,7 @@
  * Speaks to the service as WeChat's servers do: signed query strings, XML bodies, and safe-mode
  * (AES) envelopes built here with node:crypto alone, independently of src/.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto'
 
 export interface WechatClientOptions {
   baseUrl: string
@@ -46,13 +46,23 @@ const field = (xml: string, name: string): string | undefined => {
 }
 
 let msgSeq = 0
+let nonceSeq = 0
+
+/**
+ * A nonce of its own for every request, as WeChat signs each message afresh: the service accepts a
+ * signature (timestamp + nonce) for one message only. The counter keeps this process's nonces
+ * apart, the fixed-width random tail other processes'.
+ */
+export function freshNonce(): string {
+  return `${++nonceSeq}${String(randomInt(1_000_000)).padStart(6, '0')}`
+}
 
 export class WechatClient {
   constructor(private readonly o: WechatClientOptions) {}
 
   private query(extra: Record<string, string> = {}): { q: URLSearchParams; timestamp: string; nonce: string } {
     const timestamp = String(Math.floor(Date.now() / 1000))
-    const nonce = String(100000 + Math.floor(Math.random() * 900000))
+    const nonce = freshNonce()
     const q = new URLSearchParams({ signature: sha1([this.o.token, timestamp, nonce]), timestamp, nonce, ...extra })
     return { q, timestamp, nonce }
   }

@@ -40,6 +40,14 @@ export class ReplyDedupe<T> {
   }
 
   /**
+   * The remembered result for `key`, without ever starting work: a repeated signed query may only
+   * share an answer, never cause a second one.
+   */
+  peek(key: string): Promise<T> | undefined {
+    return this.#entries.get(key)?.promise
+  }
+
+  /**
    * Returns the remembered result for `key`, or runs `work` once and remembers its promise
    * (rejections included, so a retry does not run a failing message a second time).
    * `fresh` tells the caller whether this call started the work.

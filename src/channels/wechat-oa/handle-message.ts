@@ -2,7 +2,7 @@ import { hash } from 'node:crypto'
 import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
 import type { Logger } from '../../log.js'
 import { ReplyDedupe, dedupeKey } from './dedupe.js'
-import { errorSummary } from './errors.js'
+import { errorSummary, unauthorized } from './errors.js'
 import { toIncoming } from './message.js'
 import type { WechatFields } from './xml.js'
 
@@ -29,6 +29,16 @@ export interface MessageHandlerDeps {
 
 /** What to send back: a text, or nothing ("success"). */
 export type HandleResult = { readonly text: string } | null
+
+/** How the request reached the handler. */
+export interface HandleOptions {
+  /**
+   * The signed query already carried this very message (see replay.ts): only a remembered answer
+   * may be shared. Past the retry cache it is refused (401), so a captured request replayed later
+   * in the timestamp window cannot make the assistant act a second time.
+   */
+  readonly repeat?: boolean
+}
 
 type Outcome = { kind: 'reply'; reply: Reply | null } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
 
@@ -58,22 +68,31 @@ function within(promise: Promise<Reply | null>, ms: number): Promise<Outcome> {
  * assistant once per message (retries share the answer), keeps within WeChat's time budget,
  * and logs one line per message — never the message or reply text.
  */
-export function createMessageHandler(deps: MessageHandlerDeps): (fields: WechatFields, mode: string) => Promise<HandleResult> {
+export function createMessageHandler(
+  deps: MessageHandlerDeps,
+): (fields: WechatFields, mode: string, options?: HandleOptions) => Promise<HandleResult> {
   const budgetMs = deps.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS
   const dedupe = deps.dedupe ?? new ReplyDedupe<Reply | null>({ clock: deps.clock })
   // Replies already carried by a passive answer, so the late-reply hook does not send them twice.
   const delivered = new WeakSet<Promise<Reply | null>>()
 
-  return async (fields, mode) => {
+  return async (fields, mode, options) => {
     const started = Date.now()
     const incoming = toIncoming(fields, deps.clock.now())
-    // Every path below answers 200; refusals (4xx) are logged by the HTTP error boundary.
+    // Every path below but a forgotten repeat answers 200; refusals (4xx) are also logged by the
+    // HTTP error boundary.
     const base = { status: 200, mode, msgType: fields.MsgType ?? '', event: fields.Event }
     if (!incoming) {
       deps.logger.info({ ...base, outcome: 'ignored', durationMs: Date.now() - started }, 'wechat message')
       return null
     }
-    const { promise, fresh } = dedupe.run(dedupeKey(fields), () => deps.assistant.handle(incoming))
+    const key = dedupeKey(fields)
+    const remembered = options?.repeat ? dedupe.peek(key) : undefined
+    if (options?.repeat && !remembered) {
+      deps.logger.warn({ ...base, status: 401, reason: 'retry-forgotten', user: userTag(incoming.userId) }, 'wechat message refused')
+      throw unauthorized('retry-forgotten')
+    }
+    const { promise, fresh } = remembered ? { promise: remembered, fresh: false } : dedupe.run(key, () => deps.assistant.handle(incoming))
     const outcome = await within(promise, budgetMs)
     const log = { ...base, kind: incoming.kind, user: userTag(incoming.userId), retry: !fresh }
     const durationMs = (): number => Date.now() - started

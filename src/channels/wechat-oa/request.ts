@@ -29,11 +29,14 @@ export function verifySignedQuery(ctx: Context, token: string, now: Date, window
   const nonce = queryParam(ctx, 'nonce')
   if (!signature || !timestamp || !nonce) throw unauthorized('signature-missing')
   if (!verifyRequestSignature(token, timestamp, nonce, signature)) throw unauthorized('bad-signature')
-  if (windowSeconds !== undefined) {
-    if (!/^\d{1,12}$/.test(timestamp)) throw unauthorized('timestamp-invalid')
-    if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > windowSeconds) throw unauthorized('timestamp-stale')
-  }
+  if (windowSeconds !== undefined) checkTimestamp(timestamp, now, windowSeconds)
   return { timestamp, nonce }
+}
+
+/** Throws WechatProtocolError(401) unless `timestamp` (seconds) is within `windowSeconds` of now. */
+export function checkTimestamp(timestamp: string, now: Date, windowSeconds: number): void {
+  if (!/^\d{1,12}$/.test(timestamp)) throw unauthorized('timestamp-invalid')
+  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > windowSeconds) throw unauthorized('timestamp-stale')
 }
 
 /**

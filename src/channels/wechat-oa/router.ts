@@ -5,13 +5,17 @@ import type { Config } from '../../config.js'
 import { WechatCrypto } from './crypto.js'
 import { malformed } from './errors.js'
 import { createMessageHandler, type MessageHandlerDeps } from './handle-message.js'
+import { admitMessage, type ReplayCheck } from './replay.js'
 import { queryParam, readBody, verifySignedQuery } from './request.js'
 import { openEnvelope, sealReply } from './safe-mode.js'
+import { MemorySignatureLedger, type SignatureLedger } from './signature-ledger.js'
 import { buildTextReplyXml, parseWechatXml, truncateUtf8 } from './xml.js'
 
 /** Everything the webhook needs: the message handler's dependencies plus config (nothing from the environment). */
 export interface WechatRouterDeps extends MessageHandlerDeps {
   readonly config: Config
+  /** Which message each signed query carried; default: this process's memory. */
+  readonly signatureLedger?: SignatureLedger
 }
 
 /** "No reply" in WeChat's protocol: it stops retrying and shows the user nothing. */
@@ -50,6 +54,16 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
   const token = config.wechat.token
   const crypto = cryptoFrom(config)
   const handle = createMessageHandler(deps)
+  const windowSeconds = config.wechat.timestampWindowSeconds
+  const ledger =
+    deps.signatureLedger ??
+    new MemorySignatureLedger({
+      clock,
+      windowSeconds,
+      onOverflow: (liveEvictions) =>
+        logger.warn({ reason: 'signature-ledger-full', liveEvictions }, 'signatures forgotten inside the timestamp window: the ledger bound is too small'),
+    })
+  const replay: ReplayCheck = { ledger, clock, windowSeconds, logger }
   const router = new Router({ prefix: '/wechat' })
 
   router.get('/', (ctx) => {
@@ -63,7 +77,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
 
   router.post('/', async (ctx) => {
     // Authenticate before reading the body, so forged requests cost us nothing.
-    const query = verifySignedQuery(ctx, token, clock.now(), config.wechat.timestampWindowSeconds)
+    const query = verifySignedQuery(ctx, token, clock.now(), windowSeconds)
     const raw = await readBody(ctx)
     const encryptType = queryParam(ctx, 'encrypt_type') ?? 'raw'
     if (encryptType !== 'raw' && encryptType !== 'aes') throw malformed('encrypt-type-unknown')
@@ -81,7 +95,9 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
       mode = opened.key === 'previous' ? 'aes-previous-key' : 'aes'
     }
 
-    const result = await handle(fields, mode)
+    // Nothing runs until the signature is bound to this one message (and its sender to openid).
+    const claim = await admitMessage(fields, query, ctx.query.openid, mode, replay)
+    const result = await handle(fields, mode, { repeat: claim === 'repeat' })
     // Write in the event loop's check phase, together with every other reply finished in this
     // turn: back-to-back writes wake the peer once instead of once each. Under load that was
     // about 15% more messages a second on a 2-vCPU VM, where each wake-up costs tens of µs;

@@ -52,10 +52,18 @@ export function sha1Sorted(parts: string[]): string {
   return createHash('sha1').update([...parts].sort().join('')).digest('hex')
 }
 
-/** The query string WeChat would put on a POST at `seconds`. */
-export function signedQuery(seconds = NOW_SECONDS, extra: Record<string, string> = {}, token = TOKEN): string {
+let nonces = 0
+/** A nonce no other request in this test file used: WeChat signs every message afresh. */
+export function freshNonce(): string {
+  return String(1_357_924_680 + ++nonces)
+}
+
+/**
+ * The query string WeChat would put on a POST at `seconds`, with a fresh nonce unless one is
+ * given (the door accepts a signature for one message only; `openid` defaults to USER).
+ */
+export function signedQuery(seconds = NOW_SECONDS, extra: Record<string, string> = {}, token = TOKEN, nonce = freshNonce()): string {
   const timestamp = String(seconds)
-  const nonce = '1357924680'
   const params = new URLSearchParams({ signature: sha1Sorted([token, timestamp, nonce]), timestamp, nonce, openid: USER, ...extra })
   return params.toString()
 }
@@ -74,6 +82,12 @@ export function messageXml(fields: Record<string, string | number>, from = USER)
 export const textXml = (content: string, msgId = '24011234567890123456', from = USER): string =>
   messageXml({ MsgType: 'text', Content: content, MsgId: msgId }, from)
 
+/** The sender a (plaintext) body names, as WeChat also puts it in the `openid` parameter. */
+export function senderOf(body: string | Buffer): string | undefined {
+  const m = /<FromUserName>(?:<!\[CDATA\[([\s\S]*?)\]\]>|([^<]*))<\/FromUserName>/.exec(body.toString())
+  return m ? (m[1] ?? m[2]) : undefined
+}
+
 const replyParser = new XMLParser({ parseTagValue: false, processEntities: false })
 
 /** Parses a reply document into its top-level fields. */
@@ -81,6 +95,12 @@ export function parseReply(xml: string): Record<string, string> {
   const doc = replyParser.parse(xml) as { xml?: Record<string, string> }
   if (!doc.xml) throw new Error(`not a WeChat reply: ${xml}`)
   return doc.xml
+}
+
+function defaultQuery(body: string | Buffer, seconds: number): string {
+  const params = new URLSearchParams(signedQuery(seconds, { openid: senderOf(body) ?? '' }))
+  if (params.get('openid') === '') params.delete('openid')
+  return params.toString()
 }
 
 export interface Harness {
@@ -91,7 +111,10 @@ export interface Harness {
   readonly app: Koa
 }
 
-/** A fresh app with a fake assistant; `post(body)` sends a correctly signed plaintext POST. */
+/**
+ * A fresh app with a fake assistant; `post(body)` sends a plaintext POST signed afresh, with the
+ * body's sender as `openid` (none when the body names none).
+ */
 export function harness(
   options: {
     env?: Record<string, string>
@@ -114,7 +137,7 @@ export function harness(
     onLateReply: options.onLateReply,
   })
   const agent = request(app.callback())
-  const post = (body: string | Buffer, query = signedQuery(clock.seconds)): request.Test =>
+  const post = (body: string | Buffer, query = defaultQuery(body, clock.seconds)): request.Test =>
     agent.post(`/wechat?${query}`).set('Content-Type', 'text/xml').send(body)
   return { assistant, clock, agent, config, app, post }
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import type Koa from 'koa'
 import { describe, expect, it } from 'vitest'
-import { AES_KEY, APP_ID, NOW_SECONDS, TOKEN, harness, parseReply, safeModeEnv, sha1Sorted, signedQuery, textXml } from './helpers.js'
+import { AES_KEY, APP_ID, NOW_SECONDS, TOKEN, freshNonce, harness, parseReply, safeModeEnv, sha1Sorted, signedQuery, textXml } from './helpers.js'
 
 const MIB = 1024 * 1024
 
@@ -118,7 +118,8 @@ describe('hostile input', () => {
     const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16))
     cipher.setAutoPadding(false)
     const encrypt = Buffer.concat([cipher.update(Buffer.concat([body, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64')
-    const query = signedQuery(NOW_SECONDS, { encrypt_type: 'aes', msg_signature: sha1Sorted([TOKEN, String(NOW_SECONDS), '1357924680', encrypt]) })
+    const nonce = freshNonce()
+    const query = signedQuery(NOW_SECONDS, { encrypt_type: 'aes', msg_signature: sha1Sorted([TOKEN, String(NOW_SECONDS), nonce, encrypt]) }, TOKEN, nonce)
     const res = await h.post(`<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`, query)
     expect(res.status).toBe(400)
     expect(h.assistant.calls).toHaveLength(0)

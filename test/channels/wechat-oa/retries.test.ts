@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Incoming, Reply } from '../../../src/assistant/types.js'
-import { FakeAssistant, harness, messageXml, parseReply, textXml } from './helpers.js'
+import { FakeAssistant, harness, messageXml, parseReply, signedQuery, textXml } from './helpers.js'
 
 /** A promise the test resolves by hand, to hold the assistant mid-answer. */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
@@ -16,9 +16,10 @@ describe('WeChat retries', () => {
     let n = 0
     const h = harness({ assistant: new FakeAssistant(async () => ({ text: `answer ${++n}` })) })
     const body = textXml('retry me', '9000000000000000001')
+    const query = signedQuery(h.clock.seconds) // WeChat resends the request as it was
     const replies = []
     for (let i = 0; i < 3; i++) {
-      replies.push(parseReply((await h.post(body)).text).Content)
+      replies.push(parseReply((await h.post(body, query)).text).Content)
       h.clock.seconds += 5 // WeChat waits 5 s between attempts
     }
     expect(replies).toEqual(['answer 1', 'answer 1', 'answer 1'])
@@ -29,7 +30,8 @@ describe('WeChat retries', () => {
     const gate = deferred<Reply | null>()
     const h = harness({ assistant: new FakeAssistant(() => gate.promise) })
     const body = textXml('concurrent', '9000000000000000002')
-    const pending = [h.post(body), h.post(body), h.post(body)].map((t) => t.then((r) => r))
+    const query = signedQuery(h.clock.seconds)
+    const pending = [h.post(body, query), h.post(body, query), h.post(body, query)].map((t) => t.then((r) => r))
     await new Promise((r) => setTimeout(r, 30))
     gate.resolve({ text: 'one answer' })
     const results = await Promise.all(pending)
@@ -48,8 +50,9 @@ describe('WeChat retries', () => {
   it('dedupes event retries by sender + CreateTime', async () => {
     const h = harness()
     const body = messageXml({ MsgType: 'event', Event: 'CLICK', EventKey: 'RIGHTS' })
-    const results = await Promise.all([h.post(body), h.post(body)])
-    results.push(await h.post(body))
+    const query = signedQuery(h.clock.seconds)
+    const results = await Promise.all([h.post(body, query), h.post(body, query)])
+    results.push(await h.post(body, query))
     expect(results.map((r) => parseReply(r.text).Content)).toEqual(['kind:menu', 'kind:menu', 'kind:menu'])
     expect(h.assistant.calls).toHaveLength(1)
   })
@@ -59,11 +62,12 @@ describe('WeChat retries', () => {
     const late: Array<[Incoming, Reply]> = []
     const h = harness({ replyBudgetMs: 150, assistant: new FakeAssistant(() => gate.promise), onLateReply: (i, r) => late.push([i, r]) })
     const body = textXml('slow question', '9000000000000000003')
-    const first = await h.post(body)
+    const query = signedQuery(h.clock.seconds)
+    const first = await h.post(body, query)
     expect(first.status).toBe(200)
     expect(first.text).toBe('success')
 
-    const retry = h.post(body).then((r) => r)
+    const retry = h.post(body, query).then((r) => r)
     await new Promise((r) => setTimeout(r, 30)) // the retry is now waiting on the same answer
     gate.resolve({ text: 'worth the wait' })
     expect(parseReply((await retry).text).Content).toBe('worth the wait')
@@ -87,8 +91,9 @@ describe('WeChat retries', () => {
   it('does not re-run a failing message on retry: every delivery gets the apology', async () => {
     const h = harness({ assistant: new FakeAssistant(() => Promise.reject(new Error('boom'))) })
     const body = textXml('x', '9000000000000000005')
-    const a = parseReply((await h.post(body)).text).Content
-    const b = parseReply((await h.post(body)).text).Content
+    const query = signedQuery(h.clock.seconds)
+    const a = parseReply((await h.post(body, query)).text).Content
+    const b = parseReply((await h.post(body, query)).text).Content
     expect(a).toContain('Sorry')
     expect(b).toBe(a)
     expect(h.assistant.calls).toHaveLength(1)

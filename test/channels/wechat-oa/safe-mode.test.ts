@@ -12,6 +12,7 @@ import {
   PREVIOUS_AES_KEY,
   TOKEN,
   USER,
+  freshNonce,
   harness,
   parseReply,
   safeModeEnv,
@@ -57,9 +58,9 @@ function wechatDecrypt(encrypt: string, encodingAesKey = AES_KEY): { message: st
 function safeRequest(inner: string, opts: { key?: string; appId?: string; compatible?: boolean; badMsgSignature?: boolean } = {}) {
   const encrypt = wechatEncrypt(inner, opts.key ?? AES_KEY, opts.appId ?? APP_ID)
   const timestamp = String(NOW_SECONDS)
-  const nonce = '1357924680'
+  const nonce = freshNonce()
   const msgSignature = opts.badMsgSignature ? sha1Sorted([TOKEN, timestamp, nonce, encrypt + 'x']) : sha1Sorted([TOKEN, timestamp, nonce, encrypt])
-  const query = signedQuery(NOW_SECONDS, { encrypt_type: 'aes', msg_signature: msgSignature })
+  const query = signedQuery(NOW_SECONDS, { encrypt_type: 'aes', msg_signature: msgSignature }, TOKEN, nonce)
   const plainPart = opts.compatible ? inner.replace(/^<xml>|<\/xml>$/g, '') : `<ToUserName><![CDATA[${ACCOUNT}]]></ToUserName>`
   const body = `<xml>${plainPart}<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`
   return { query, body }
@@ -155,8 +156,8 @@ describe('safe mode', () => {
 
   it('answers 400 for an envelope without <Encrypt>, or with garbage in it', async () => {
     const h = harness({ env: safeModeEnv() })
-    const q = (encrypt: string): string =>
-      signedQuery(NOW_SECONDS, { encrypt_type: 'aes', msg_signature: sha1Sorted([TOKEN, String(NOW_SECONDS), '1357924680', encrypt]) })
+    const q = (encrypt: string, nonce = freshNonce()): string =>
+      signedQuery(NOW_SECONDS, { encrypt_type: 'aes', msg_signature: sha1Sorted([TOKEN, String(NOW_SECONDS), nonce, encrypt]) }, TOKEN, nonce)
     expect((await h.post('<xml><ToUserName>a</ToUserName></xml>', q(''))).status).toBe(400)
     expect((await h.post('<xml><Encrypt>not*base64</Encrypt></xml>', q('not*base64'))).status).toBe(400)
     expect((await h.post('<xml><Encrypt>QUJD</Encrypt></xml>', q('QUJD'))).status).toBe(400)
