@@ -68,6 +68,8 @@ describe('what staff and users are told is true (real process, plaintext mode, n
     const id = ID.exec(await wechat.text('oRequester', '确认'))?.[0]
     expect(id).toBeDefined()
     // The new-request notice waits for staff (no credentials to push it) and comes with their next answer, /list included.
+    // The notice is filed a moment after the requester's answer, so give it that moment.
+    await new Promise((r) => setTimeout(r, 300))
     const list = await wechat.text(STAFF, '/list')
     expect(list).toContain(`New request: ${id}`)
     expect(list).not.toContain('zhaoliu@example.org')
