@@ -1,6 +1,6 @@
 import { Duration } from 'luxon'
 import { shanghaiDateTime } from '../assistant/dates.js'
-import { kindName, STATE_NAMES } from '../assistant/request-texts.js'
+import { kindName, stateName } from '../assistant/request-texts.js'
 import type { RightsRequest } from '../requests/model.js'
 
 /** What staff receive from the scheduler: bilingual, with the id and the command to look at it. */
@@ -24,8 +24,8 @@ const label = (r: RightsRequest): string => `${r.id}（${kindName(r, 'zh')} ${ki
 
 /** The moment a request or inquiry is filed: id, kind and state only, as it may be posted in a shared room. */
 export function newRequestText(r: RightsRequest): string {
-  if (r.kind === 'inquiry') return [`📨 新留言：${r.id}，待回复。`, `New message to staff: ${r.id}, awaiting a reply.`, `/show ${r.id}`].join('\n')
-  const state = STATE_NAMES[r.state]
+  const state = { zh: stateName(r, 'zh'), en: stateName(r, 'en') }
+  if (r.kind === 'inquiry') return [`📨 新留言：${r.id}，${state.zh}。`, `New message to staff: ${r.id}, ${state.en}.`, `/show ${r.id}`].join('\n')
   return [`🆕 新申请：${label(r)}，${state.zh}。`, `New request: ${r.id} (${kindName(r, 'en')}), ${state.en}.`, `/show ${r.id}`].join('\n')
 }
 

@@ -1,9 +1,12 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import http from 'node:http'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/config.js'
+import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi } from '../support/fake-wechat-api.js'
 import { requestsOnDisk } from '../support/requests-on-disk.js'
 import { startService, type RunningService } from '../support/service-process.js'
 import { WechatClient } from '../support/wechat-client.js'
@@ -236,9 +239,6 @@ describe('nothing confirmed is ever lost (real process)', () => {
 
 describe('shutdown tells keep-alive clients to move on (real process)', () => {
   it('an in-flight reply carries Connection: close, and idle keep-alive sockets are closed at once', async () => {
-    const { startFakeWechatApi, FAKE_APP_ID, FAKE_APP_SECRET } = await import('../support/fake-wechat-api.js')
-    const { createHash } = await import('node:crypto')
-    const http = await import('node:http')
     const api = await startFakeWechatApi()
     const dataDir = mkdtempSync(path.join(tmpdir(), 'jiku-keepalive-'))
     const staff = 'oStaffKeepAlive'

@@ -97,7 +97,7 @@ describe('the real service over the WeChat webhook (npm start)', () => {
     expect(status).toMatch(/处理中，答复期限 \d{4}-\d{2}-\d{2}/)
     // The requester was told the due date at verification; it arrives with their next message.
     expect(status + (await safe.text('oZhang', '进度'))).toMatch(/前答复您/)
-    expect(await plain.text('oSmith', 'status')).toMatch(new RegExp(`${enId} \\(get a copy of my personal information\\): awaiting identity verification`))
+    expect(await plain.text('oSmith', 'status')).toMatch(new RegExp(`${enId} \\(get a copy of your personal information\\): awaiting identity verification`))
     expect(await plain.text('oSmith', `status ${zhId}`)).toMatch(/You have no request/)
 
     const shards = readdirSync(path.join(dataDir, 'requests')).filter((f) => f.endsWith('.json'))
