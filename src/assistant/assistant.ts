@@ -9,6 +9,7 @@ import { RateLimiter } from './rate-limit.js'
 import { SerialQueue } from './serial-queue.js'
 import { fits, plainTypography } from './fit.js'
 import type { HeldNotices } from './notifier.js'
+import type { UnansweredRecorder } from './unanswered.js'
 import * as texts from './texts.js'
 import type { Assistant, Clock, Incoming, Reply } from './types.js'
 
@@ -46,6 +47,8 @@ export interface AssistantDeps {
   readonly metrics?: AssistantMetrics
   /** Called for every message before it is handled (e.g. to note when a person last wrote). */
   readonly onIncoming?: (incoming: Incoming) => void
+  /** Where questions the policy could not answer are kept for staff (masked, without who asked). */
+  readonly unanswered?: UnansweredRecorder
   /** Called for unsubscribe events so the caller can record them. */
   readonly onUnsubscribe?: (incoming: Incoming) => Promise<void> | void
 }
@@ -87,6 +90,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     pages.forget(ctx.userKey)
     deps.metrics?.policyFallback()
     logger.debug({ event: 'policy.fallback' })
+    deps.unanswered?.record(ctx.rawText, ctx.lang, ctx.now)
     return reply(texts.fallback(policy.topics(), ctx.lang, deps.contactEmail))
   }
 
