@@ -25,6 +25,7 @@ import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
 import { JsonKeyValueStore } from './storage/key-value-store.js'
 import { openStorage, type Storage } from './storage/open.js'
 import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
+import { FileUnansweredLog, unansweredDir } from './storage/unanswered-log.js'
 import type { Registry } from 'prom-client'
 
 export interface Services {
@@ -62,6 +63,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const storage = await openStorage<Conversation>({ dataDir: config.dataDir, clock, logger, health })
   const heldStore = await JsonKeyValueStore.open<{ texts: string[] }>(path.join(config.dataDir, 'held-notices.json'), clock, { health })
   const heldNotices = createHeldNotices(heldStore)
+  const unanswered = new FileUnansweredLog(unansweredDir(config.dataDir), logger, health)
   const windows = createWindowTracker()
   const metrics = createMetrics()
 
@@ -124,6 +126,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     metrics: metrics.assistant,
     contactEmail: config.policyFill.contactEmail,
     heldNotices,
+    unanswered,
     rateLimit: { perMinute: config.rateLimitPerMinute, exempt: isStaff },
     onIncoming: (incoming) => {
       windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt)
@@ -175,6 +178,8 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       startHousekeeping({
         requests: storage.requests,
         conversations: storage.conversations,
+        unanswered,
+        unansweredRetention: config.unansweredRetention,
         scheduler,
         clock,
         logger,
@@ -211,6 +216,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       await outbox.drain(3_000)
       await outbox.close()
       await heldStore.close()
+      await unanswered.close()
       health.close()
       // Last: closing the storage releases DATA_DIR for the next process.
       await storage.close()

@@ -52,6 +52,8 @@ export interface Config {
   readonly staffOpenIds: ReadonlySet<string>
   readonly conversationTimeout: Duration
   readonly requestRetention: Duration
+  /** How long questions the policy could not answer are kept for staff. */
+  readonly unansweredRetention: Duration
   /** Time allowed to answer a verified request, counted from verification (calendar time). */
   readonly responseWindow: Duration
   /** Count the response window in calendar time or in mainland China's working days. */
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     staffOpenIds: new Set(list(env.STAFF_OPENIDS)),
     conversationTimeout: parseIsoDuration('CONVERSATION_TIMEOUT', nonEmpty(env.CONVERSATION_TIMEOUT) ?? 'PT30M'),
     requestRetention: parseIsoDuration('REQUEST_RETENTION', nonEmpty(env.REQUEST_RETENTION) ?? 'P1Y'),
+    unansweredRetention: parseIsoDuration('UNANSWERED_RETENTION', nonEmpty(env.UNANSWERED_RETENTION) ?? 'P90D'),
     responseWindow: parseIsoDuration('RESPONSE_WINDOW', nonEmpty(env.RESPONSE_WINDOW) ?? 'P15D'),
     responseDays: parseWith('RESPONSE_DAYS', z.enum(['calendar', 'working']), nonEmpty(env.RESPONSE_DAYS) ?? 'calendar'),
     reminders: list(nonEmpty(env.REMINDERS) ?? 'P5D,P2D,P1D')

@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { PROJECT_ROOT } from '../../src/config.js'
 import { startService, type RunningService } from '../support/service-process.js'
 import { WechatClient } from '../support/wechat-client.js'
 
@@ -76,5 +79,18 @@ describe('what staff and users are told is true (real process, plaintext mode, n
     const verified = await wechat.text(STAFF, `/verify ${id}`)
     expect(verified).toMatch(/credentials are not configured/)
     expect(verified).not.toMatch(/48-hour/)
+  })
+
+  it('keeps what the policy could not answer for staff, masked and without who asked, for `npm run unanswered`', async () => {
+    expect(await wechat.text('oCurious', '我叫钱七，手机13912345678，你们公司几点下班？')).toMatch(/找不到|could not find/)
+    await wechat.text('oCurious2', '我叫孙八，手机13700001111，你们公司几点下班')
+    await new Promise((r) => setTimeout(r, 200))
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/unanswered.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATA_DIR: dataDir },
+    })
+    // Both people asked the same thing once their names and numbers are masked.
+    expect(stdout).toMatch(/2\s+\d{4}-\d{2}-\d{2}\s+zh\s+我叫\[name\]，手机\[phone\]，你们公司几点下班/)
+    expect(stdout).not.toMatch(/钱七|孙八|13912345678|13700001111|oCurious/)
   })
 })

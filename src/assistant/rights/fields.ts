@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { CN_MOBILE, EMAIL_IN_TEXT, INTL_PHONE, NAME_LABELED } from '../../personal-data.js'
 import { isControlWord, isQuestion } from './intents.js'
 
 /** What a request collects from the requester. `details` keys depend on the right (see required-fields.ts). */
@@ -13,11 +14,6 @@ export interface CollectedFields {
 }
 
 const emailSchema = z.email()
-const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/
-// Mainland mobile numbers (optionally +86), or an international number in E.164 form.
-const CN_MOBILE = /(?<![\d+])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/
-const INTL_PHONE = /(?<![\d])\+(?!86)[1-9]\d(?:[\s-]?\d){5,13}(?!\d)/
-
 export function validEmail(s: string): string | undefined {
   const t = s.trim()
   return emailSchema.safeParse(t).success && t.length <= 254 ? t.toLowerCase() : undefined
@@ -43,7 +39,6 @@ export function findPhone(text: string): string | undefined {
   return m ? validPhone(m[0]) : undefined
 }
 
-const NAME_LABELED = /(?:我叫|我是|我的名字是|名字是|名字叫|姓名是?|真实姓名|全名|(?<![\p{L}]|company\s)(?:my\s+(?:full\s+)?name\s+is|full\s+name|name|i\s+am|i'm))\s*[:：]?\s*([\p{L}\p{M}·.'’ -]{1,60}?)(?=$|[,，。;；\n]|\s+(?:and|my|email|phone|e-mail|邮箱|电话|手机|公司|company)\b|(?:邮箱|电话|手机|公司))/iu
 const COMPANY_LABELED = /(?:公司(?:名称|名)?是?|单位是?|我在|来自|company(?:\s+name)?(?:\s+is)?|i\s+work\s+(?:at|for)|from)\s*[:：]?\s*([^,，。;；\n]{2,80}?)(?=$|[,，。;；\n])/iu
 
 /** A plausible person's name: letters (any script), spaces, dots, hyphens, apostrophes; no digits or @. */
