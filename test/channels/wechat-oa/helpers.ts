@@ -10,6 +10,7 @@ import type { Assistant, Clock, Incoming, Reply } from '../../../src/assistant/t
 import { loadConfig, type Config } from '../../../src/config.js'
 import { createHttpApp } from '../../../src/http/app.js'
 import { silentLogger } from '../../../src/log.js'
+import { Writable } from 'node:stream'
 
 export const TOKEN = 'jikuTestToken42'
 export const APP_ID = 'wx1234567890abcdef'
@@ -140,4 +141,24 @@ export function harness(
   const post = (body: string | Buffer, query = defaultQuery(body, clock.seconds)): request.Test =>
     agent.post(`/wechat?${query}`).set('Content-Type', 'text/xml').send(body)
   return { assistant, clock, agent, config, app, post }
+}
+
+/** A log destination that keeps what is written, as JSON lines or raw text. */
+export function capture(): { lines: () => Array<Record<string, unknown>>; raw: () => string; stream: Writable } {
+  let buffer = ''
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      buffer += chunk.toString()
+      done()
+    },
+  })
+  return {
+    stream,
+    raw: () => buffer,
+    lines: () =>
+      buffer
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  }
 }

@@ -1,28 +1,9 @@
-import { Writable } from 'node:stream'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { createHttpApp } from '../../../src/http/app.js'
 import { createLogger } from '../../../src/log.js'
-import { FakeAssistant, TestClock, USER, makeConfig, signedQuery, textXml } from './helpers.js'
+import { FakeAssistant, TestClock, USER, capture, makeConfig, signedQuery, textXml } from './helpers.js'
 
-function capture(): { lines: () => Array<Record<string, unknown>>; raw: () => string; stream: Writable } {
-  let buffer = ''
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      buffer += chunk.toString()
-      done()
-    },
-  })
-  return {
-    stream,
-    raw: () => buffer,
-    lines: () =>
-      buffer
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  }
-}
 
 describe('logging', () => {
   it('writes one line per message with kind, hashed user, duration and status — never the texts', async () => {

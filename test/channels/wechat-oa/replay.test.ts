@@ -3,22 +3,22 @@
  * body — sender included — is the caller's word: a signature must carry one message only, and
  * the `openid` WeChat sends must name that message's sender.
  */
-import { createCipheriv, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
 import type Koa from 'koa'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { createHttpApp } from '../../../src/http/app.js'
 import { createLogger } from '../../../src/log.js'
 import { MemorySignatureLedger } from '../../../src/channels/wechat-oa/signature-ledger.js'
+import { wechatEncrypt } from '../../support/wechat-client.js'
 import {
   AES_KEY,
   APP_ID,
   FakeAssistant,
   NOW_SECONDS,
   TestClock,
+  capture,
   TOKEN,
   USER,
   freshNonce,
@@ -274,14 +274,7 @@ describe('MemorySignatureLedger', () => {
 
 /** A safe-mode request as WeChat builds it (own AES layout, independent of src). */
 function safeRequest(inner: string, opts: { nonce?: string; openid?: string; compatible?: string } = {}): { query: string; body: string } {
-  const key = Buffer.from(`${AES_KEY}=`, 'base64')
-  const msg = Buffer.from(inner)
-  const len = Buffer.alloc(4)
-  len.writeUInt32BE(msg.length)
-  const plain = Buffer.concat([randomBytes(16), len, msg, Buffer.from(APP_ID)])
-  const pad = 32 - (plain.length % 32)
-  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false)
-  const encrypt = Buffer.concat([cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64')
+  const encrypt = wechatEncrypt(inner, AES_KEY, APP_ID)
   const nonce = opts.nonce ?? freshNonce()
   const msgSignature = sha1Sorted([TOKEN, String(NOW_SECONDS), nonce, encrypt])
   const sender = /<FromUserName><!\[CDATA\[(.*?)\]\]>/.exec(inner)?.[1] ?? USER
@@ -314,21 +307,3 @@ async function slowPostStatus(app: Koa, path: string, body: string, meanwhile: (
   }
 }
 
-function capture(): { lines: () => Array<Record<string, unknown>>; raw: () => string; stream: Writable } {
-  let buffer = ''
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      buffer += chunk.toString()
-      done()
-    },
-  })
-  return {
-    stream,
-    raw: () => buffer,
-    lines: () =>
-      buffer
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  }
-}
