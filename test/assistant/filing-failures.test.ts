@@ -6,7 +6,7 @@ import { createStatusStep } from '../../src/assistant/status.js'
 import { createLogger } from '../../src/log.js'
 import { openMemoryStorage } from '../../src/storage/open.js'
 import { fakePolicy } from '../support/fake-policy.js'
-import { TestClock } from '../support/harness.js'
+import { TestClock } from '../support/test-clock.js'
 
 /** When storage fails, the person is told plainly that nothing was saved, and nothing is lost or confirmed. */
 

@@ -1,12 +1,15 @@
 import { Router } from '@koa/router'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { createHttpApp } from '../../src/http/app.js'
+import { createHttpApp, type HttpAppDeps } from '../../src/http/app.js'
+import type { StorageStatus } from '../../src/storage/health.js'
 import { silentLogger } from '../../src/log.js'
-import { FakeAssistant, TestClock, makeConfig } from '../channels/wechat-oa/helpers.js'
+import { FakeAssistant } from '../support/fake-assistant.js'
+import { loadConfig } from '../../src/config.js'
+import { TestClock } from '../support/test-clock.js'
 
-function app(options: { isReady?: () => boolean; extraRouters?: Router[] } = {}) {
-  return createHttpApp({ config: makeConfig(), assistant: new FakeAssistant(), logger: silentLogger(), clock: new TestClock(), ...options })
+function app(options: Partial<Pick<HttpAppDeps, 'isReady' | 'extraRouters' | 'storageStatus'>> = {}) {
+  return createHttpApp({ config: loadConfig({ NODE_ENV: 'test', WECHAT_TOKEN: 'httpAppTest1' }), assistant: new FakeAssistant(), logger: silentLogger(), clock: new TestClock(), ...options })
 }
 
 describe('HTTP app', () => {
@@ -24,6 +27,18 @@ describe('HTTP app', () => {
     expect(res.status).toBe(503)
     expect(res.body).toMatchObject({ status: 'unavailable' })
     ready = true
+    expect((await request(a.callback()).get('/healthz')).status).toBe(200)
+  })
+
+  it('GET /healthz answers 503 degraded with the errno code while state cannot be written, and 200 again after', async () => {
+    let storage: StorageStatus = { ok: false, code: 'ENOSPC', file: '/srv/state/requests/journal.ndjson', since: '2026-11-29T02:00:00.000Z' }
+    const a = app({ storageStatus: () => storage })
+    const res = await request(a.callback()).get('/healthz')
+    expect(res.status).toBe(503)
+    expect(res.body).toMatchObject({ status: 'degraded', storage: 'ENOSPC' })
+    // The path stays in the log; the probe only needs the reason.
+    expect(JSON.stringify(res.body)).not.toContain('/srv/state')
+    storage = { ok: true }
     expect((await request(a.callback()).get('/healthz')).status).toBe(200)
   })
 

@@ -7,9 +7,9 @@ import { WechatApiClient } from '../../src/channels/wechat-api/client.js'
 import { silentLogger } from '../../src/log.js'
 import { JsonKeyValueStore } from '../../src/storage/key-value-store.js'
 import { FAKE_APP_ID, FAKE_APP_SECRET, type FakeWechatApi } from '../support/fake-wechat-api.js'
-import { TestClock, tempDataDir } from '../storage/helpers.js'
+import { TestClock } from '../support/test-clock.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
-export { TestClock }
 
 export const ALICE = { channel: 'wechat-oa', userId: 'oAlice_openid_0001' } as const
 export const BOB = { channel: 'wechat-oa', userId: 'oBob_openid_0002' } as const

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { buildServices, type Services } from '../../src/compose.js'
 import { loadConfig } from '../../src/config.js'
 import { createLogger } from '../../src/log.js'
-import { idIn, TestClock } from '../support/harness.js'
+import { idIn } from '../support/harness.js'
+import { TestClock } from '../support/test-clock.js'
 
 const STAFF = ['oStaff_openid_0001', 'oStaff_openid_0002'] as const
 const REQUESTER = 'oRequester_openid_0001'

@@ -3,7 +3,8 @@ import { WechatNetworkError } from '../../src/channels/wechat-api/errors.js'
 import { UndeliverableError, WindowClosedError } from '../../src/outbox/errors.js'
 import { TEMPLATE_REMARK, wechatOaSender } from '../../src/outbox/sender.js'
 import { startFakeWechatApi, type FakeWechatApi } from '../support/fake-wechat-api.js'
-import { ALICE, TestClock, apiClient } from './helpers.js'
+import { ALICE, apiClient } from './helpers.js'
+import { TestClock } from '../support/test-clock.js'
 
 const template = { title: 'Your request was answered', requestId: 'PR-20261129-ABC123', status: 'replied' }
 let api: FakeWechatApi

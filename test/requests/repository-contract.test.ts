@@ -6,7 +6,8 @@ import { MemoryRequestRepository } from '../../src/requests/memory-repository.js
 import type { NewRequest } from '../../src/requests/model.js'
 import type { RequestRepository } from '../../src/requests/repository.js'
 import { FileRequestRepository } from '../../src/storage/file-request-repository.js'
-import { TestClock, tempDataDir } from '../storage/helpers.js'
+import { TestClock } from '../support/test-clock.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 /** The same behaviour is required of the in-memory double and the file-backed repository. */
 const implementations: [string, (clock: TestClock) => Promise<{ repo: RequestRepository; cleanup: () => Promise<void> }>][] = [

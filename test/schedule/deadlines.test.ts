@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/log.js'
 import { MemoryRequestRepository } from '../../src/requests/memory-repository.js'
 import type { RightsRequest } from '../../src/requests/model.js'
 import { DeadlineKeeper } from '../../src/schedule/deadlines.js'
-import { TestClock } from '../support/harness.js'
+import { TestClock } from '../support/test-clock.js'
 import { ManualScheduler } from '../support/manual-scheduler.js'
 
 const HOUR = 3_600_000

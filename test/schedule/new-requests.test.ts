@@ -10,7 +10,8 @@ import { MemoryRequestRepository } from '../../src/requests/memory-repository.js
 import type { StaffChannel } from '../../src/schedule/deadlines.js'
 import { announceNewRequests } from '../../src/schedule/new-requests.js'
 import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi } from '../support/fake-wechat-api.js'
-import { idIn, TestClock } from '../support/harness.js'
+import { idIn } from '../support/harness.js'
+import { TestClock } from '../support/test-clock.js'
 
 const PERSONAL = { name: 'John Smith', email: 'john@example.org', phone: '13812345678', details: { message: '请问可以开发票吗' } }
 const SECRETS = ['John', 'john@example.org', '13812345678', '开发票']

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/assistant/types.js'
 import { silentLogger } from '../../src/log.js'
 import { openStorage } from '../../src/storage/open.js'
-import { tempDataDir } from './helpers.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const child = path.join(root, 'test/fixtures/storage-crash-child.ts')

@@ -7,7 +7,8 @@ import { CorruptStoreError, StoreIoError } from '../../src/storage/errors.js'
 import { FileRequestRepository } from '../../src/storage/file-request-repository.js'
 import { StorageHealthMonitor } from '../../src/storage/health.js'
 import { JournaledConversationStore } from '../../src/storage/journaled-store.js'
-import { TestClock, tempDataDir } from './helpers.js'
+import { TestClock } from '../support/test-clock.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 const req = (userId: string): NewRequest => ({
   kind: 'rights',

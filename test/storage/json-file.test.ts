@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CorruptStoreError } from '../../src/storage/errors.js'
 import { AtomicJsonFile } from '../../src/storage/json-file.js'
-import { tempDataDir } from './helpers.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 describe('AtomicJsonFile', () => {
   let dir: string

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { MemoryConversationStore, openConversationStore, type ConversationStore } from '../../src/storage/conversation-store.js'
 import { StoreClosedError } from '../../src/storage/errors.js'
-import { TestClock, tempDataDir } from './helpers.js'
+import { TestClock } from '../support/test-clock.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 type State = { step: string; fields?: Record<string, string> }
 

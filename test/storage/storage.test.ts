@@ -8,7 +8,8 @@ import { CorruptStoreError } from '../../src/storage/errors.js'
 import { conversationKey } from '../../src/storage/conversation-store.js'
 import { FileRequestRepository } from '../../src/storage/file-request-repository.js'
 import { openStorage } from '../../src/storage/open.js'
-import { TestClock, tempDataDir } from './helpers.js'
+import { TestClock } from '../support/test-clock.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 const req = (userId: string): NewRequest => ({
   kind: 'rights',

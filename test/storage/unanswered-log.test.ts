@@ -5,7 +5,7 @@ import { groupQuestions } from '../../src/assistant/unanswered.js'
 import { silentLogger } from '../../src/log.js'
 import { maskPersonalData } from '../../src/personal-data.js'
 import { FileUnansweredLog, readUnanswered } from '../../src/storage/unanswered-log.js'
-import { tempDataDir } from './helpers.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50))
 

@@ -12,18 +12,8 @@ import type { PolicyStore } from '../../src/policy/types.js'
 import { MemoryConversationStore } from '../../src/storage/conversation-store.js'
 import { openMemoryStorage } from '../../src/storage/open.js'
 import { fakePolicy } from './fake-policy.js'
+import { TestClock } from './test-clock.js'
 
-/** A settable clock for tests. */
-export class TestClock {
-  constructor(private t = new Date('2026-11-29T02:00:00Z')) {}
-  now = (): Date => new Date(this.t)
-  advance(ms: number): void {
-    this.t = new Date(this.t.getTime() + ms)
-  }
-  set(d: Date): void {
-    this.t = d
-  }
-}
 
 export const STAFF_ID = 'staff-openid'
 

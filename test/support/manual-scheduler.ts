@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import type { DailyTime, Scheduler, Task } from '../../src/schedule/scheduler.js'
-import type { TestClock } from './harness.js'
+import type { TestClock } from './test-clock.js'
 
 interface Job {
   when: Date

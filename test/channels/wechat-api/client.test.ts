@@ -4,7 +4,7 @@ import { WechatApiClient, type WechatApiClientOptions } from '../../../src/chann
 import { WechatApiError, WechatNetworkError } from '../../../src/channels/wechat-api/errors.js'
 import { createLogger } from '../../../src/log.js'
 import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi, type FakeWechatApi } from '../../support/fake-wechat-api.js'
-import { TestClock } from '../../storage/helpers.js'
+import { TestClock } from '../../support/test-clock.js'
 
 const ALICE = 'oAlice_openid_0001'
 const BOB = 'oBob_openid_0002'

@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
 import type Koa from 'koa'
 import request from 'supertest'
-import type { Assistant, Clock, Incoming, Reply } from '../../../src/assistant/types.js'
 import { loadConfig, type Config } from '../../../src/config.js'
 import { createHttpApp } from '../../../src/http/app.js'
 import { silentLogger } from '../../../src/log.js'
+import type { Incoming, Reply } from '../../../src/assistant/types.js'
+import { FakeAssistant } from '../../support/fake-assistant.js'
+import { TestClock } from '../../support/test-clock.js'
 import { Writable } from 'node:stream'
 
 export const TOKEN = 'jikuTestToken42'
@@ -31,23 +33,9 @@ export const safeModeEnv = (extra: Record<string, string> = {}): Record<string, 
   ...extra,
 })
 
-/** A clock tests can move. */
-export class TestClock implements Clock {
-  constructor(public seconds = NOW_SECONDS) {}
-  now(): Date {
-    return new Date(this.seconds * 1000)
-  }
-}
+/** The signing time of these tests as a clock: `new TestClock(NOW)`. */
+export const NOW = new Date(NOW_SECONDS * 1000)
 
-/** Records every Incoming; answers via `respond` (default: echoes the kind). */
-export class FakeAssistant implements Assistant {
-  readonly calls: Incoming[] = []
-  constructor(public respond: (incoming: Incoming) => Promise<Reply | null> = async (i) => ({ text: `kind:${i.kind}` })) {}
-  handle(incoming: Incoming): Promise<Reply | null> {
-    this.calls.push(incoming)
-    return this.respond(incoming)
-  }
-}
 
 export function sha1Sorted(parts: string[]): string {
   return createHash('sha1').update([...parts].sort().join('')).digest('hex')
@@ -126,7 +114,7 @@ export function harness(
   } = {},
 ): Harness & { post: (body: string | Buffer, query?: string) => request.Test } {
   const assistant = options.assistant ?? new FakeAssistant()
-  const clock = new TestClock()
+  const clock = new TestClock(NOW)
   const config = makeConfig(options.env)
   const app = createHttpApp({
     config,

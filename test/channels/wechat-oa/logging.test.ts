@@ -2,14 +2,16 @@ import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { createHttpApp } from '../../../src/http/app.js'
 import { createLogger } from '../../../src/log.js'
-import { FakeAssistant, TestClock, USER, capture, makeConfig, signedQuery, textXml } from './helpers.js'
+import { FakeAssistant } from '../../support/fake-assistant.js'
+import { USER, capture, makeConfig, signedQuery, textXml, NOW } from './helpers.js'
+import { TestClock } from '../../support/test-clock.js'
 
 
 describe('logging', () => {
   it('writes one line per message with kind, hashed user, duration and status — never the texts', async () => {
     const out = capture()
     const assistant = new FakeAssistant(async () => ({ text: 'SECRET-REPLY 手机号 13800000000' }))
-    const app = createHttpApp({ config: makeConfig(), assistant, clock: new TestClock(), logger: createLogger({ destination: out.stream }) })
+    const app = createHttpApp({ config: makeConfig(), assistant, clock: new TestClock(NOW), logger: createLogger({ destination: out.stream }) })
     const agent = request(app.callback())
     await agent.post(`/wechat?${signedQuery()}`).send(textXml('SECRET-QUESTION 我的身份证号'))
     await new Promise((r) => setImmediate(r))
@@ -28,7 +30,7 @@ describe('logging', () => {
     const assistant = new FakeAssistant(async (i) => {
       throw new Error(`could not handle\n    at ${i.text}\n${i.text}`)
     })
-    const app = createHttpApp({ config: makeConfig(), assistant, clock: new TestClock(), logger: createLogger({ destination: out.stream }) })
+    const app = createHttpApp({ config: makeConfig(), assistant, clock: new TestClock(NOW), logger: createLogger({ destination: out.stream }) })
     const agent = request(app.callback())
     await agent.post(`/wechat?${signedQuery()}`).send(textXml('SECRET-QUESTION'))
     await agent.post(`/wechat?${signedQuery(0)}`).send(textXml('SECRET-QUESTION'))

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ACCOUNT, FakeAssistant, NOW_SECONDS, TOKEN, USER, harness, messageXml, parseReply, sha1Sorted, textXml } from './helpers.js'
+import { FakeAssistant } from '../../support/fake-assistant.js'
+import { ACCOUNT, NOW_SECONDS, TOKEN, USER, harness, messageXml, parseReply, sha1Sorted, textXml } from './helpers.js'
 
 describe('GET /wechat URL verification', () => {
   const verifyUrl = (signature: string, extra = ''): string =>

@@ -11,26 +11,10 @@ import { describe, expect, it } from 'vitest'
 import { createHttpApp } from '../../../src/http/app.js'
 import { createLogger } from '../../../src/log.js'
 import { MemorySignatureLedger } from '../../../src/channels/wechat-oa/signature-ledger.js'
+import { TestClock } from '../../support/test-clock.js'
 import { wechatEncrypt } from '../../support/wechat-client.js'
-import {
-  AES_KEY,
-  APP_ID,
-  FakeAssistant,
-  NOW_SECONDS,
-  TestClock,
-  capture,
-  TOKEN,
-  USER,
-  freshNonce,
-  harness,
-  makeConfig,
-  messageXml,
-  parseReply,
-  safeModeEnv,
-  sha1Sorted,
-  signedQuery,
-  textXml,
-} from './helpers.js'
+import { FakeAssistant } from '../../support/fake-assistant.js'
+import { AES_KEY, APP_ID, NOW_SECONDS, NOW, capture, TOKEN, USER, freshNonce, harness, makeConfig, messageXml, parseReply, safeModeEnv, sha1Sorted, signedQuery, textXml } from './helpers.js'
 
 const STAFF = 'oStaffOpenId_0001'
 
@@ -190,7 +174,7 @@ describe('refusal log', () => {
   it('names the reason, tags users by hash, and never holds an OpenID or the text', async () => {
     const out = capture()
     const assistant = new FakeAssistant()
-    const app = createHttpApp({ config: makeConfig(), assistant, clock: new TestClock(), logger: createLogger({ destination: out.stream }) })
+    const app = createHttpApp({ config: makeConfig(), assistant, clock: new TestClock(NOW), logger: createLogger({ destination: out.stream }) })
     const agent = request(app.callback())
     const post = (body: string, query: string): Promise<unknown> => agent.post(`/wechat?${query}`).send(body).then((r) => r)
     const url = captured()
@@ -221,7 +205,7 @@ describe('MemorySignatureLedger', () => {
   const key = (seconds: number, nonce: string): string => `${seconds}:${nonce}`
 
   it('tells a first use, a repeat of the same message and a conflicting one apart', () => {
-    const ledger = new MemorySignatureLedger({ clock: new TestClock(), windowSeconds: 300 })
+    const ledger = new MemorySignatureLedger({ clock: new TestClock(NOW), windowSeconds: 300 })
     expect(ledger.claim(key(NOW_SECONDS, '1'), 'a')).toBe('first')
     expect(ledger.claim(key(NOW_SECONDS, '1'), 'a')).toBe('repeat')
     expect(ledger.claim(key(NOW_SECONDS, '1'), 'b')).toBe('conflict')
@@ -229,7 +213,7 @@ describe('MemorySignatureLedger', () => {
   })
 
   it('keeps a claim for twice the window, then forgets it', () => {
-    const clock = new TestClock()
+    const clock = new TestClock(NOW)
     const ledger = new MemorySignatureLedger({ clock, windowSeconds: 300 })
     ledger.claim(key(NOW_SECONDS, '1'), 'a')
     clock.seconds += 600
@@ -239,7 +223,7 @@ describe('MemorySignatureLedger', () => {
   })
 
   it('evicts the oldest claim at its bound, and reports evictions of claims still inside the window', () => {
-    const clock = new TestClock()
+    const clock = new TestClock(NOW)
     const reports: number[] = []
     const ledger = new MemorySignatureLedger({ clock, windowSeconds: 300, maxEntries: 2, onOverflow: (n) => reports.push(n) })
     // Two claims whose timestamps have left the window: forgetting them reopens nothing.
@@ -260,7 +244,7 @@ describe('MemorySignatureLedger', () => {
   })
 
   it('sizes its default bound from the window', () => {
-    const ledger = new MemorySignatureLedger({ clock: new TestClock(), windowSeconds: 1 })
+    const ledger = new MemorySignatureLedger({ clock: new TestClock(NOW), windowSeconds: 1 })
     for (let i = 0; i < 500; i++) ledger.claim(key(NOW_SECONDS, String(i)), 'm')
     expect(ledger.size).toBe(500)
     expect(ledger.liveEvictions).toBe(0)

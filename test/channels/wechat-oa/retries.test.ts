@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Incoming, Reply } from '../../../src/assistant/types.js'
-import { FakeAssistant, harness, messageXml, parseReply, signedQuery, textXml } from './helpers.js'
+import { FakeAssistant } from '../../support/fake-assistant.js'
+import { harness, messageXml, parseReply, signedQuery, textXml } from './helpers.js'
 
 /** A promise the test resolves by hand, to hold the assistant mid-answer. */
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {

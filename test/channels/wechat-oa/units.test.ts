@@ -5,7 +5,8 @@ import { WechatProtocolError } from '../../../src/channels/wechat-oa/errors.js'
 import { toIncoming } from '../../../src/channels/wechat-oa/message.js'
 import { messageSignature, requestSignature, safeEqual } from '../../../src/channels/wechat-oa/signature.js'
 import { buildTextReplyXml, cdata, declaresDoctypeOrEntity, parseWechatXml, truncateUtf8 } from '../../../src/channels/wechat-oa/xml.js'
-import { AES_KEY, PREVIOUS_AES_KEY, TestClock, parseReply, sha1Sorted } from './helpers.js'
+import { AES_KEY, PREVIOUS_AES_KEY, parseReply, sha1Sorted, NOW } from './helpers.js'
+import { TestClock } from '../../support/test-clock.js'
 
 /** Vectors published with WeChat's official WXBizMsgCrypt samples. */
 const SAMPLE = {
@@ -129,7 +130,7 @@ describe('message mapping', () => {
 
 describe('dedupe', () => {
   it('runs the work once per key and shares the promise', async () => {
-    const clock = new TestClock()
+    const clock = new TestClock(NOW)
     const d = new ReplyDedupe<number>({ clock })
     let runs = 0
     const work = async (): Promise<number> => ++runs
@@ -142,7 +143,7 @@ describe('dedupe', () => {
     expect(runs).toBe(1)
   })
   it('forgets entries after the TTL', async () => {
-    const clock = new TestClock()
+    const clock = new TestClock(NOW)
     const d = new ReplyDedupe<number>({ clock, ttlMs: 60_000 })
     let runs = 0
     await d.run('k', async () => ++runs).promise
@@ -151,7 +152,7 @@ describe('dedupe', () => {
     expect(d.size).toBe(1)
   })
   it('stays bounded, evicting the oldest', async () => {
-    const d = new ReplyDedupe<number>({ clock: new TestClock(), maxEntries: 100 })
+    const d = new ReplyDedupe<number>({ clock: new TestClock(NOW), maxEntries: 100 })
     for (let i = 0; i < 1000; i++) d.run(`k${i}`, async () => i)
     expect(d.size).toBe(100)
     expect(d.run('k999', async () => -1).fresh).toBe(false)

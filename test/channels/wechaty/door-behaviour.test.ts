@@ -7,7 +7,7 @@ import type { Assistant, Incoming, Reply } from '../../../src/assistant/types.js
 import { WechatyDeliveryError } from '../../../src/channels/wechaty/notifier.js'
 import { createLogger } from '../../../src/log.js'
 import { MemoryConversationStore } from '../../../src/storage/conversation-store.js'
-import { TestClock } from '../../support/harness.js'
+import { TestClock } from '../../support/test-clock.js'
 import { STAFF_ROOM, startWorld, waitFor } from './world.js'
 
 /**

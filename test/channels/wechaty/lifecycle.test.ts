@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildServices, type Services } from '../../../src/compose.js'
 import { loadConfig } from '../../../src/config.js'
 import { silentLogger } from '../../../src/log.js'
-import { TestClock } from '../../support/harness.js'
+import { TestClock } from '../../support/test-clock.js'
 import { ManualScheduler } from '../../support/manual-scheduler.js'
 import { Chat, STAFF_ROOM, waitFor } from './world.js'
 

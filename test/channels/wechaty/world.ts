@@ -16,7 +16,7 @@ import { silentLogger } from '../../../src/log.js'
 import { loadPolicyStore } from '../../../src/policy/store.js'
 import { MemoryConversationStore } from '../../../src/storage/conversation-store.js'
 import { openMemoryStorage, type Storage } from '../../../src/storage/open.js'
-import { TestClock } from '../../support/harness.js'
+import { TestClock } from '../../support/test-clock.js'
 
 export const STAFF_ROOM = '即库隐私工作组'
 

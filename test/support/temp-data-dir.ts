@@ -1,21 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import type { Clock } from '../../src/assistant/types.js'
-
-/** A clock tests can move. */
-export class TestClock implements Clock {
-  constructor(private t: Date) {}
-  now(): Date {
-    return new Date(this.t)
-  }
-  set(iso: string): void {
-    this.t = new Date(iso)
-  }
-  advance(ms: number): void {
-    this.t = new Date(this.t.getTime() + ms)
-  }
-}
 
 /** A fresh temp DATA_DIR (not created yet, so tests see the store create it) and its cleanup. */
 export async function tempDataDir(): Promise<{ root: string; dataDir: string; cleanup: () => Promise<void> }> {
