@@ -13,6 +13,13 @@ let api: FakeWechatApi
 let clock: TestClock
 let logLines: string[]
 
+/**
+ * Timeout cases use their own short timeout and an answer slower by a wide margin, so they take
+ * a second rather than several, and a loaded machine is still not mistaken for either.
+ */
+const SHORT_TIMEOUT_MS = 250
+const SLOW_MS = 1_000
+
 function client(overrides: Partial<WechatApiClientOptions> = {}): WechatApiClient {
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -119,9 +126,9 @@ describe('transient failures', () => {
     ['a body that is not JSON', { garbage: true } as const],
     ['errcode -1 (system busy)', { errcode: -1, errmsg: 'system error' }],
     ['a dropped connection', { drop: true } as const],
-    ['a timeout', { delayMs: 2500 }],
+    ['a timeout', { delayMs: SLOW_MS }],
   ])('retries %s and then succeeds', async (_name, failure) => {
-    const c = client()
+    const c = client({ timeoutMs: SHORT_TIMEOUT_MS })
     api.failNext(failure, 2)
     await c.sendText(ALICE, 'hello')
     expect(api.calls.custom).toBe(3)
@@ -136,8 +143,8 @@ describe('transient failures', () => {
     expect(error).toMatchObject({ reason: 'http-status', status: 503, attempts: 3, retryable: true })
     api.failNext({ garbage: true }, 3)
     await expect(c.sendText(ALICE, 'x')).rejects.toMatchObject({ name: 'WechatNetworkError', reason: 'bad-body' })
-    api.failNext({ delayMs: 2500 }, 3)
-    await expect(c.sendText(ALICE, 'x')).rejects.toMatchObject({ name: 'WechatNetworkError', reason: 'timeout' })
+    api.failNext({ delayMs: SLOW_MS }, 3)
+    await expect(client({ timeoutMs: SHORT_TIMEOUT_MS }).sendText(ALICE, 'x')).rejects.toMatchObject({ name: 'WechatNetworkError', reason: 'timeout' })
     expect(api.messages).toHaveLength(0)
   })
 
