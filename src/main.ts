@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import { ConfigError, DEV_WECHAT_TOKEN, loadConfig, type Config } from './config.js'
 import { createLogger, flushLogs, type Logger } from './log.js'
-import { systemClock } from './assistant/types.js'
+import { systemClock } from './clock.js'
 import { buildServices } from './compose.js'
 import { createHttpApp } from './http/app.js'
 import { createMetricsRouter } from './http/metrics-route.js'

@@ -11,7 +11,8 @@ import { fits, plainTypography } from './fit.js'
 import type { HeldNotices } from './notifier.js'
 import type { UnansweredRecorder } from './unanswered.js'
 import * as texts from './texts.js'
-import type { Assistant, Clock, Incoming, Reply } from './types.js'
+import type { Assistant, Incoming, Reply } from './types.js'
+import type { Clock } from '../clock.js'
 
 /** What every step of the pipeline sees about one incoming message. */
 export interface TurnContext {

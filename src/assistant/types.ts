@@ -39,9 +39,3 @@ export interface Assistant {
   handle(incoming: Incoming): Promise<Reply | null>
 }
 
-/** Time comes from here so tests can set it instead of faking timers. */
-export interface Clock {
-  now(): Date
-}
-
-export const systemClock: Clock = { now: () => new Date() }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ConfigError, loadConfig } from '../config.js'
 import { silentLogger } from '../log.js'
-import { systemClock, type Incoming } from '../assistant/types.js'
+import { type Incoming } from '../assistant/types.js'
+import { systemClock } from '../clock.js'
 import { buildServices, type Services } from '../compose.js'
 
 export interface TerminalSession {

@@ -1,6 +1,7 @@
 import type { Router } from '@koa/router'
 import Koa from 'koa'
-import type { Assistant, Clock, Incoming, Reply } from '../assistant/types.js'
+import type { Assistant, Incoming, Reply } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import { errorSummary } from '../channels/wechat-oa/errors.js'
 import { createWechatRouter } from '../channels/wechat-oa/router.js'
 import type { Config } from '../config.js'

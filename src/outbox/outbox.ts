@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Delivery, HeldNotices, Notifier, NotifyOptions, Recipient } from '../assistant/notifier.js'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import { userTag } from '../channels/wechat-oa/handle-message.js'
 import type { Logger } from '../log.js'
 import { UndeliverableError, WindowClosedError } from './errors.js'

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { customAlphabet } from 'nanoid'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 
 /** The business's time zone: the date in an id is the Shanghai calendar date. */
 export const BUSINESS_ZONE = 'Asia/Shanghai'

@@ -1,5 +1,5 @@
 import type { Duration } from 'luxon'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import { RequestNotFoundError } from './errors.js'
 import { newRequestId } from './ids.js'
 import type { AuditInput, NewRequest, RequestChange, RequestFilter, RightsRequest } from './model.js'

@@ -1,5 +1,5 @@
 import type { Duration } from 'luxon'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { BUSINESS_ZONE } from '../requests/ids.js'
 import type { RightsRequest } from '../requests/model.js'

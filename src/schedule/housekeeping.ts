@@ -1,5 +1,5 @@
 import type { Duration } from 'luxon'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { RequestRepository } from '../requests/repository.js'
 import type { Scheduler } from './scheduler.js'

@@ -1,5 +1,5 @@
 import schedule from 'node-schedule'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 
 export type Task = () => Promise<void> | void

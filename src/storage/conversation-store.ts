@@ -1,4 +1,4 @@
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
 
 export { userKey as conversationKey } from '../requests/records.js'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { Low } from 'lowdb'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import type { ConversationStore } from './conversation-store.js'
 import type { Logger } from '../log.js'
 import { AppendJournal, type AppendJournalOptions } from './append-journal.js'

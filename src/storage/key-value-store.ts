@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { Low } from 'lowdb'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import { StoreClosedError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import type { StorageHealth } from './health.js'

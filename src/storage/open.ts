@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { MemoryRequestRepository } from '../requests/memory-repository.js'
 import type { RequestRepository } from '../requests/repository.js'

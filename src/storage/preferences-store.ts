@@ -1,4 +1,4 @@
-import type { Clock } from '../assistant/types.js'
+import type { Clock } from '../clock.js'
 import { MemoryConversationStore } from './conversation-store.js'
 import type { StorageHealth } from './health.js'
 import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'

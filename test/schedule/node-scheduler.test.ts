@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { systemClock } from '../../src/assistant/types.js'
+import { systemClock } from '../../src/clock.js'
 import { silentLogger } from '../../src/log.js'
 import { NodeScheduler } from '../../src/schedule/scheduler.js'
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/assistant/types.js'
+import type { Clock } from '../../src/clock.js'
 
 /** The one clock tests set and move: time is whatever the test says it is. */
 export class TestClock implements Clock {

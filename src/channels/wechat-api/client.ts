@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Clock } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import { userTag } from '../wechat-oa/handle-message.js'
 import { BUSY_ERRCODE, TOKEN_ERRCODES, WechatApiError, WechatNetworkError, type NetworkFailure, type WechatOperation } from './errors.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 
 /** What the token endpoint returned. */
 export interface FetchedToken {

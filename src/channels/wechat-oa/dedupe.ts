@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import type { Clock } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { WechatFields } from './xml.js'
 
 /** Options for the retry cache. */

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto'
-import type { Assistant, Clock, Incoming, Reply } from '../../assistant/types.js'
+import type { Assistant, Incoming, Reply } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import { ReplyDedupe, dedupeKey } from './dedupe.js'
 import { errorSummary, unauthorized } from './errors.js'

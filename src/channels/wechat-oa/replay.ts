@@ -1,4 +1,4 @@
-import type { Clock } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import { dedupeKey } from './dedupe.js'
 import { unauthorized, type WechatProtocolError } from './errors.js'

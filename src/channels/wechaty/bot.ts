@@ -1,6 +1,7 @@
 import type { Wechaty } from 'wechaty'
 import type { HeldNotices, Notifier } from '../../assistant/notifier.js'
-import type { Assistant, Clock, Incoming } from '../../assistant/types.js'
+import type { Assistant, Incoming } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import { errorSummary } from '../wechat-oa/errors.js'
 import { createWechatyMessageHandler } from './handle-message.js'

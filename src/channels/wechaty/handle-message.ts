@@ -1,5 +1,6 @@
 import type { Message } from 'wechaty'
-import type { Assistant, Clock, Incoming } from '../../assistant/types.js'
+import type { Assistant, Incoming } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import { errorSummary } from '../wechat-oa/errors.js'
 import { APOLOGY_TEXT, userTag } from '../wechat-oa/handle-message.js'

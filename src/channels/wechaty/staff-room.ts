@@ -1,5 +1,5 @@
 import type { Room, Wechaty } from 'wechaty'
-import type { Clock } from '../../assistant/types.js'
+import type { Clock } from '../../clock.js'
 import type { Logger } from '../../log.js'
 import { errorSummary } from '../wechat-oa/errors.js'
 
