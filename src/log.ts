@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto'
 import { pino, type Logger } from 'pino'
 
 export type { Logger }
@@ -55,4 +56,31 @@ export function flushLogs(logger: Logger): void {
 /** A logger that drops everything, for tests and terminal tools. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' })
+}
+
+/** Pseudonymous user id for logs: enough to correlate lines, not to recover the OpenID. */
+export function userTag(userId: string): string {
+  return hash('sha256', userId, 'hex').slice(0, 12)
+}
+
+/**
+ * An error for the log: its name and up to five stack frames, never its message (which might
+ * quote what the user wrote). V8 stacks start with "Name: message"; that exact prefix is cut off
+ * (a message may span lines), and a stack not starting with it is dropped altogether.
+ */
+export function errorSummary(error: unknown): { errorName: string; code?: string; frames?: string } {
+  if (!(error instanceof Error)) return { errorName: typeof error }
+  // An errno code (ENOSPC, EACCES, …) says what went wrong without saying anything about the data.
+  const raw = (error as { code?: unknown }).code
+  const code = typeof raw === 'string' ? raw : undefined
+  const stack = error.stack ?? ''
+  const head = error.message === '' ? error.name : `${error.name}: ${error.message}`
+  if (!stack.startsWith(head)) return { errorName: error.name, ...(code ? { code } : {}) }
+  const frames = stack
+    .slice(head.length)
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 5)
+    .join('\n')
+  return { errorName: error.name, ...(code ? { code } : {}), frames }
 }

@@ -1,11 +1,10 @@
 import type { Server } from 'node:http'
 import { ConfigError, DEV_WECHAT_TOKEN, loadConfig, type Config } from './config.js'
-import { createLogger, flushLogs, type Logger } from './log.js'
+import { createLogger, flushLogs, type Logger, errorSummary } from './log.js'
 import { systemClock } from './clock.js'
 import { buildServices } from './compose.js'
 import { createHttpApp } from './http/app.js'
 import { createMetricsRouter } from './http/metrics-route.js'
-import { errorSummary } from './channels/wechat-oa/errors.js'
 
 /** Starts the service: config, storage, assistant, the webhook, and (when configured) the Wechaty door. */
 async function main(): Promise<void> {

@@ -93,3 +93,6 @@ export function answerWaiting(lang: Lang): string {
 export function tooManyMessages(): string {
   return '您发送消息太频繁了，请稍等一分钟再试。\nYou are sending messages too quickly; please wait a minute and try again.'
 }
+
+/** Shown when the assistant fails; bilingual because we do not know the user's language here. */
+export const APOLOGY_TEXT = '抱歉，暂时无法处理您的消息，请稍后再试。/ Sorry, something went wrong; please try again.'

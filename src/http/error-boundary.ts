@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa'
-import { WechatProtocolError, errorSummary } from '../channels/wechat-oa/errors.js'
-import type { Logger } from '../log.js'
+import { WechatProtocolError } from '../channels/wechat-oa/errors.js'
+import { errorSummary, type Logger } from '../log.js'
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',

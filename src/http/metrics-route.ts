@@ -1,7 +1,6 @@
 import { Router } from '@koa/router'
 import type { Registry } from 'prom-client'
-import { safeEqual } from '../channels/wechat-oa/signature.js'
-
+import { safeEqual } from '../safe-equal.js'
 /**
  * `GET /metrics` in Prometheus text format, for whoever holds METRICS_TOKEN
  * (`Authorization: Bearer <token>`). Without a configured token the route does not exist.

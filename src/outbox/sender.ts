@@ -1,8 +1,7 @@
 import type { NotifyOptions, Recipient } from '../assistant/notifier.js'
 import type { WechatApiClient } from '../channels/wechat-api/client.js'
 import { WechatApiError, WINDOW_CLOSED_ERRCODES } from '../channels/wechat-api/errors.js'
-import { userTag } from '../channels/wechat-oa/handle-message.js'
-import type { Logger } from '../log.js'
+import { userTag, type Logger } from '../log.js'
 import { UndeliverableError, WindowClosedError } from './errors.js'
 
 /** Pushes messages on one channel for the outbox. */

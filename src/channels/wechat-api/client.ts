@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Clock } from '../../clock.js'
-import type { Logger } from '../../log.js'
-import { userTag } from '../wechat-oa/handle-message.js'
+import { userTag, type Logger } from '../../log.js'
 import { BUSY_ERRCODE, TOKEN_ERRCODES, WechatApiError, WechatNetworkError, type NetworkFailure, type WechatOperation } from './errors.js'
 import { TokenCache, type FetchedToken } from './token-cache.js'
 

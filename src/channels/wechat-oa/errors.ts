@@ -26,25 +26,3 @@ export const unauthorized = (reason: string): WechatProtocolError => new WechatP
 
 /** 413: the body is over the size limit. */
 export const tooLarge = (reason: string): WechatProtocolError => new WechatProtocolError(413, reason)
-
-/**
- * An error for the log: its name and up to five stack frames, never its message (which might
- * quote what the user wrote). V8 stacks start with "Name: message"; that exact prefix is cut off
- * (a message may span lines), and a stack not starting with it is dropped altogether.
- */
-export function errorSummary(error: unknown): { errorName: string; code?: string; frames?: string } {
-  if (!(error instanceof Error)) return { errorName: typeof error }
-  // An errno code (ENOSPC, EACCES, …) says what went wrong without saying anything about the data.
-  const raw = (error as { code?: unknown }).code
-  const code = typeof raw === 'string' ? raw : undefined
-  const stack = error.stack ?? ''
-  const head = error.message === '' ? error.name : `${error.name}: ${error.message}`
-  if (!stack.startsWith(head)) return { errorName: error.name, ...(code ? { code } : {}) }
-  const frames = stack
-    .slice(head.length)
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .slice(0, 5)
-    .join('\n')
-  return { errorName: error.name, ...(code ? { code } : {}), frames }
-}

@@ -1,14 +1,11 @@
-import { hash } from 'node:crypto'
 import type { Assistant, Incoming, Reply } from '../../assistant/types.js'
 import type { Clock } from '../../clock.js'
-import type { Logger } from '../../log.js'
+import { errorSummary, userTag, type Logger } from '../../log.js'
+import { APOLOGY_TEXT } from '../../assistant/texts.js'
 import { ReplyDedupe, dedupeKey } from './dedupe.js'
-import { errorSummary, unauthorized } from './errors.js'
+import { unauthorized } from './errors.js'
 import { toIncoming } from './message.js'
 import type { WechatFields } from './xml.js'
-
-/** Shown when the assistant fails; bilingual because we do not know the user's language here. */
-export const APOLOGY_TEXT = '抱歉，暂时无法处理您的消息，请稍后再试。/ Sorry, something went wrong; please try again.'
 
 /** WeChat gives up after 5 s; answering by 4.5 s leaves room for the network. */
 export const DEFAULT_REPLY_BUDGET_MS = 4_500
@@ -42,11 +39,6 @@ export interface HandleOptions {
 }
 
 type Outcome = { kind: 'reply'; reply: Reply | null } | { kind: 'error'; error: unknown } | { kind: 'timeout' }
-
-/** Pseudonymous user id for logs: enough to correlate lines, not to recover the OpenID. */
-export function userTag(userId: string): string {
-  return hash('sha256', userId, 'hex').slice(0, 12)
-}
 
 function within(promise: Promise<Reply | null>, ms: number): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {

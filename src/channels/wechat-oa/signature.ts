@@ -1,4 +1,5 @@
-import { hash, timingSafeEqual } from 'node:crypto'
+import { hash } from 'node:crypto'
+import { safeEqual } from '../../safe-equal.js'
 
 /**
  * WeChat's request signature: sha1 over the parts sorted lexicographically (as strings, by code
@@ -17,17 +18,6 @@ export function requestSignature(token: string, timestamp: string, nonce: string
 /** `msg_signature` in safe mode: sha1 of the sorted [token, timestamp, nonce, encrypt]. */
 export function messageSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
   return sha1Signature([token, timestamp, nonce, encrypt])
-}
-
-/**
- * Constant-time comparison, so a forger cannot learn the signature byte by byte from response
- * times. Different lengths are simply unequal (timingSafeEqual would throw).
- */
-export function safeEqual(expected: string, provided: string): boolean {
-  const a = Buffer.from(expected, 'utf8')
-  const b = Buffer.from(provided, 'utf8')
-  if (a.length !== b.length) return false
-  return timingSafeEqual(a, b)
 }
 
 /** True when `provided` is the `signature` WeChat would send for these values. */

@@ -1,8 +1,6 @@
 import type { Wechaty } from 'wechaty'
 import type { Delivery, HeldNotices, Notifier, Recipient } from '../../assistant/notifier.js'
-import type { Logger } from '../../log.js'
-import { errorSummary } from '../wechat-oa/errors.js'
-import { userTag } from '../wechat-oa/handle-message.js'
+import { errorSummary, userTag, type Logger } from '../../log.js'
 
 /** Raised when a message cannot be sent and there is nowhere to keep it. */
 export class WechatyDeliveryError extends Error {

@@ -1,7 +1,6 @@
 import type { Room, Wechaty } from 'wechaty'
 import type { Clock } from '../../clock.js'
-import type { Logger } from '../../log.js'
-import { errorSummary } from '../wechat-oa/errors.js'
+import { errorSummary, type Logger } from '../../log.js'
 
 /** The staff group chat, found by its topic, with a cached member list. */
 export interface StaffRoom {
