@@ -28,6 +28,7 @@ import { openStorage, type Storage } from './storage/open.js'
 import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
 import { FileUnansweredLog, unansweredDir } from './storage/unanswered-log.js'
 import type { Registry } from 'prom-client'
+import { personKey } from './person-key.js'
 
 export interface Services {
   readonly assistant: Assistant
@@ -131,7 +132,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     rateLimit: { perMinute: config.rateLimitPerMinute, exempt: isStaff },
     onIncoming: (incoming) => {
       windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt)
-      if (incoming.kind === 'subscribe') void clearUnsubscribed(`${incoming.channel}:${incoming.userId}`)
+      if (incoming.kind === 'subscribe') void clearUnsubscribed(personKey(incoming))
     },
     steps: (tools) => [
       createStaffCommands({
@@ -158,7 +159,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       ),
     ],
     onUnsubscribe: async (incoming) => {
-      const key = `${incoming.channel}:${incoming.userId}`
+      const key = personKey(incoming)
       const current = (await storage.preferences.get(key)) ?? {}
       await storage.preferences.set(key, { ...current, unsubscribed: { at: clock.now().toISOString() } })
       logger.info({ event: 'user.unsubscribed' })

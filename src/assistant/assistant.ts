@@ -13,6 +13,7 @@ import type { UnansweredRecorder } from './unanswered.js'
 import * as texts from './texts.js'
 import type { Assistant, Incoming, Reply } from './types.js'
 import type { Clock } from '../clock.js'
+import { personKey } from '../person-key.js'
 
 /** What every step of the pipeline sees about one incoming message. */
 export interface TurnContext {
@@ -62,8 +63,6 @@ export interface PolicyTools {
   /** Whether a next page is waiting, so 继续 / "continue" can mean "more" only where there is more. */
   hasMore(ctx: TurnContext): boolean
 }
-
-export const userKeyOf = (incoming: Pick<Incoming, 'channel' | 'userId'>): string => `${incoming.channel}:${incoming.userId}`
 
 /**
  * The channel-agnostic assistant: one incoming message in, at most one reply out.
@@ -171,7 +170,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const perUser = new SerialQueue()
 
   function handle(incoming: Incoming): Promise<Reply | null> {
-    return perUser.run(userKeyOf(incoming), () => handleNow(incoming))
+    return perUser.run(personKey(incoming), () => handleNow(incoming))
   }
 
   async function handleNow(incoming: Incoming): Promise<Reply | null> {
@@ -182,7 +181,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       text,
       rawText,
       lang: detectLang(text),
-      userKey: userKeyOf(incoming),
+      userKey: personKey(incoming),
       now: clock.now(),
     }
     deps.onIncoming?.(incoming)

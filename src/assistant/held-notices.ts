@@ -1,7 +1,7 @@
 import type { KeyValueStore } from '../storage/key-value-store.js'
 import type { HeldNotices, Notifier, Recipient } from './notifier.js'
+import { personKey } from '../person-key.js'
 
-const keyOf = (to: Recipient): string => `${to.channel}:${to.userId}`
 
 interface Held {
   texts: string[]
@@ -11,13 +11,13 @@ interface Held {
 export function createHeldNotices(store: KeyValueStore<Held>): HeldNotices {
   return {
     async hold(to, text) {
-      const current = (await store.get(keyOf(to)))?.texts ?? []
-      await store.set(keyOf(to), { texts: [...current, text] })
+      const current = (await store.get(personKey(to)))?.texts ?? []
+      await store.set(personKey(to), { texts: [...current, text] })
     },
     async take(to) {
-      const current = await store.get(keyOf(to))
+      const current = await store.get(personKey(to))
       if (!current) return []
-      await store.delete(keyOf(to))
+      await store.delete(personKey(to))
       return current.texts
     },
     pendingCount: () => store.size(),

@@ -1,4 +1,5 @@
 import type { Recipient } from '../assistant/notifier.js'
+import { personKey } from '../person-key.js'
 
 /** WeChat allows customer-service messages for 48 hours after the user's last message. */
 export const CUSTOMER_SERVICE_WINDOW_MS = 48 * 3600_000
@@ -22,7 +23,6 @@ interface State {
   closedAt?: number
 }
 
-const keyOf = (to: Recipient): string => `${to.channel}:${to.userId}`
 
 /**
  * A WindowTracker in a Map. Entries are kept in last-touched order, so forgetting the expired ones
@@ -48,17 +48,17 @@ export function createWindowTracker(options: { windowMs?: number; maxEntries?: n
 
   return {
     seen(to, at) {
-      const key = keyOf(to)
+      const key = personKey(to)
       touch(key, { seenAt: at.getTime() }, at.getTime())
     },
     isClosed(to, now) {
-      const state = states.get(keyOf(to))
+      const state = states.get(personKey(to))
       if (!state) return false
       if (state.closedAt !== undefined && (state.seenAt === undefined || state.closedAt >= state.seenAt)) return true
       return state.seenAt !== undefined && now.getTime() - state.seenAt >= windowMs
     },
     closed(to, at) {
-      const key = keyOf(to)
+      const key = personKey(to)
       const state = states.get(key) ?? {}
       touch(key, { ...state, closedAt: at.getTime() }, at.getTime())
     },

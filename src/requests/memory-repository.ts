@@ -12,9 +12,9 @@ import {
   matchesFilter,
   purgeCutoff,
   purgeRecord,
-  userKey,
 } from './records.js'
 import type { RequestRepository } from './repository.js'
+import { personKey } from '../person-key.js'
 
 /** A RequestRepository held only in memory, with the same invariants as the file-backed one; for tests. */
 export class MemoryRequestRepository implements RequestRepository {
@@ -41,8 +41,8 @@ export class MemoryRequestRepository implements RequestRepository {
   }
 
   async listByUser(channel: string, userId: string): Promise<RightsRequest[]> {
-    const key = userKey(channel, userId)
-    return [...this.#records.values()].filter((r) => userKey(r.channel, r.userId) === key).sort(byCreation)
+    const key = personKey({ channel, userId })
+    return [...this.#records.values()].filter((r) => personKey(r) === key).sort(byCreation)
   }
 
   async list(filter?: RequestFilter): Promise<RightsRequest[]> {

@@ -128,8 +128,3 @@ export function isOpen(record: RightsRequest): boolean {
 export function byCreation(a: RightsRequest, b: RightsRequest): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
-
-/** The key used for per-user indexes and conversation state. */
-export function userKey(channel: string, userId: string): string {
-  return `${channel}:${userId}`
-}

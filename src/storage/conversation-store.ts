@@ -1,10 +1,9 @@
 import type { Clock } from '../clock.js'
 import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
 
-export { userKey as conversationKey } from '../requests/records.js'
 
 /**
- * State of conversations in progress, keyed by `channel:userId` (see conversationKey). Kept in its
+ * State of conversations in progress, keyed by `channel:userId` (see personKey). Kept in its
  * own file holding only active conversations, so the per-message write stays small however many
  * requests have ever been filed.
  */

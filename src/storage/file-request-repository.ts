@@ -17,7 +17,6 @@ import {
   matchesFilter,
   purgeCutoff,
   purgeRecord,
-  userKey,
 } from '../requests/records.js'
 import type { RequestRepository } from '../requests/repository.js'
 import { CorruptStoreError, StoreClosedError, StoreIoError, ioCode } from './errors.js'
@@ -26,6 +25,7 @@ import { ignoreHealth, type StorageHealth } from './health.js'
 import { AppendJournal, type AppendJournalOptions } from './append-journal.js'
 import { AtomicJsonFile } from './json-file.js'
 import { isShardData, isStoredRequest, type ShardData } from './request-schema.js'
+import { personKey } from '../person-key.js'
 
 /** "2026-11.json" is part 1 of November 2026, "2026-11.2.json" part 2, and so on. */
 const SHARD_FILE = /^(\d{4}-(?:0[1-9]|1[0-2]))(?:\.([2-9]|[1-9]\d+))?\.json$/
@@ -238,7 +238,7 @@ export class FileRequestRepository implements RequestRepository {
 
   #index(record: RightsRequest, shard: Shard): void {
     this.#shardOf.set(record.id, shard)
-    const key = userKey(record.channel, record.userId)
+    const key = personKey(record)
     let ids = this.#byUser.get(key)
     if (!ids) this.#byUser.set(key, (ids = new Set()))
     ids.add(record.id)
@@ -246,7 +246,7 @@ export class FileRequestRepository implements RequestRepository {
 
   #unindex(record: RightsRequest): void {
     this.#shardOf.delete(record.id)
-    this.#byUser.get(userKey(record.channel, record.userId))?.delete(record.id)
+    this.#byUser.get(personKey(record))?.delete(record.id)
   }
 
   #record(id: string): RightsRequest | undefined {
@@ -279,7 +279,7 @@ export class FileRequestRepository implements RequestRepository {
   }
 
   async listByUser(channel: string, userId: string): Promise<RightsRequest[]> {
-    const ids = this.#byUser.get(userKey(channel, userId)) ?? new Set<string>()
+    const ids = this.#byUser.get(personKey({ channel, userId })) ?? new Set<string>()
     return [...ids].map((id) => this.#record(id)).filter((r): r is RightsRequest => r !== undefined).sort(byCreation)
   }
 

@@ -3,7 +3,6 @@ import { MemoryConversationStore } from './conversation-store.js'
 import type { StorageHealth } from './health.js'
 import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
 
-export { userKey as preferencesKey } from '../requests/records.js'
 
 /** Per-user flags that must outlive conversations. Only ids and times: no personal data. */
 export interface UserPreferences {
@@ -13,7 +12,7 @@ export interface UserPreferences {
   unsubscribed?: { at: string }
 }
 
-/** Preferences keyed by `channel:userId` (see preferencesKey), in DATA_DIR/preferences.json. */
+/** Preferences keyed by `channel:userId` (see personKey), in DATA_DIR/preferences.json. */
 export type PreferencesStore = KeyValueStore<UserPreferences>
 
 /** Opens the preferences file. */

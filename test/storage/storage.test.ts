@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger, silentLogger } from '../../src/log.js'
 import type { NewRequest } from '../../src/requests/model.js'
 import { CorruptStoreError } from '../../src/storage/errors.js'
-import { conversationKey } from '../../src/storage/conversation-store.js'
+import { personKey } from '../../src/person-key.js'
 import { FileRequestRepository } from '../../src/storage/file-request-repository.js'
 import { openStorage } from '../../src/storage/open.js'
 import { TestClock } from '../support/test-clock.js'
@@ -229,7 +229,7 @@ describe('openStorage on disk', () => {
 
   it('conversation and preference stores round-trip and stay bounded', async () => {
     const s = await open<{ step: string }>()
-    const key = conversationKey('wechat-oa', 'u1')
+    const key = personKey({ channel: 'wechat-oa', userId: 'u1' })
     expect(key).toBe('wechat-oa:u1')
     await s.conversations.set(key, { step: 'a' })
     clock.advance(3600_000)
