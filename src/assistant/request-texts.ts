@@ -2,6 +2,7 @@ import type { Lang } from '../lang.js'
 import type { RequestState, RightsRequest } from '../requests/model.js'
 import { shanghaiDate } from './dates.js'
 import { rightName } from './rights/texts.js'
+import { hasRunningClock } from '../requests/records.js'
 
 /** How a request is described to its requester and to staff. */
 
@@ -39,7 +40,7 @@ export function kindName(r: RightsRequest, lang: Lang): string {
 /** One line for the requester's status list. */
 export function statusLine(r: RightsRequest, lang: Lang): string {
   const state = stateName(r, lang)
-  const due = r.dueAt && (r.state === 'verified' || r.state === 'replied') ? (lang === 'zh' ? `，答复期限 ${shanghaiDate(r.dueAt)}` : `, due by ${shanghaiDate(r.dueAt)}`) : ''
+  const due = r.dueAt && hasRunningClock(r) ? (lang === 'zh' ? `，答复期限 ${shanghaiDate(r.dueAt)}` : `, due by ${shanghaiDate(r.dueAt)}`) : ''
   return lang === 'zh'
     ? `${r.id}（${kindName(r, 'zh')}）：${state}${due}；提交于 ${shanghaiDate(r.createdAt)}`
     : `${r.id} (${kindName(r, 'en')}): ${state}${due}; filed ${shanghaiDate(r.createdAt)}`

@@ -43,6 +43,9 @@ export const REQUEST_STATES: readonly RequestState[] = ['submitted', 'verified',
 /** States in which the request still needs staff attention. */
 export const OPEN_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['submitted', 'verified', 'replied'])
 
+/** States in which the response window is running: verified, and not yet closed. */
+export const CLOCK_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['verified', 'replied'])
+
 /** States that end a request; entering one sets closedAt. */
 export const FINAL_STATES: ReadonlySet<RequestState> = new Set<RequestState>(['closed', 'rejected'])
 

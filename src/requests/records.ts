@@ -5,6 +5,7 @@
 import { DateTime, type Duration } from 'luxon'
 import { InvalidRequestError } from './errors.js'
 import {
+  CLOCK_STATES,
   FINAL_STATES,
   OPEN_STATES,
   type AuditEntry,
@@ -122,6 +123,16 @@ export function matchesFilter(record: RightsRequest, filter: RequestFilter | und
 /** Still awaiting staff: submitted, verified or replied. */
 export function isOpen(record: RightsRequest): boolean {
   return OPEN_STATES.has(record.state)
+}
+
+/** Closed or rejected: nothing more happens to it. */
+export function isFinal(record: Pick<RightsRequest, 'state'>): boolean {
+  return FINAL_STATES.has(record.state)
+}
+
+/** Verified and still open, with a due date: the response window is running. */
+export function hasRunningClock(record: Pick<RightsRequest, 'state' | 'dueAt'>): boolean {
+  return CLOCK_STATES.has(record.state) && Boolean(record.dueAt)
 }
 
 /** Oldest first; ids break ties so the order is stable. */

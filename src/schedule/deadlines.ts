@@ -6,6 +6,8 @@ import type { RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
 import type { Scheduler } from './scheduler.js'
 import { digestText, overdueText, reminderText } from './staff-texts.js'
+import { hasRunningClock } from '../requests/records.js'
+import { CLOCK_STATES, OPEN_STATES } from '../requests/model.js'
 
 /** Where scheduler messages for staff go (every staff OpenID, the Wechaty staff room, …). */
 export interface StaffChannel {
@@ -34,7 +36,7 @@ interface FollowUp {
   readonly kind: 'reminder' | 'overdue'
 }
 
-const isOpenWithClock = (r: RightsRequest): boolean => r.kind === 'rights' && (r.state === 'verified' || r.state === 'replied') && Boolean(r.dueAt)
+const isOpenWithClock = (r: RightsRequest): boolean => r.kind === 'rights' && hasRunningClock(r)
 
 /**
  * Keeps the response-window promise: reminders before the due time, an overdue escalation at it and
@@ -48,7 +50,7 @@ export class DeadlineKeeper {
 
   /** On start: sends what was missed while stopped (once), schedules the rest, and the daily digest. */
   async start(): Promise<void> {
-    const open = (await this.deps.requests.list({ states: ['verified', 'replied'] })).filter(isOpenWithClock)
+    const open = (await this.deps.requests.list({ states: [...CLOCK_STATES] })).filter(isOpenWithClock)
     for (const r of open) await this.plan(r)
     this.deps.scheduler.daily('digest', { hour: 9, minute: 0, tz: BUSINESS_ZONE }, () => this.sendDigest())
     this.deps.logger.info({ event: 'deadlines.started', open: open.length })
@@ -112,7 +114,7 @@ export class DeadlineKeeper {
   /** The 09:00 digest: overdue, due within 3 days, and requests waiting for identity verification. */
   async sendDigest(): Promise<void> {
     const now = this.deps.clock.now()
-    const open = await this.deps.requests.list({ states: ['submitted', 'verified', 'replied'] })
+    const open = await this.deps.requests.list({ states: [...OPEN_STATES] })
     const rights = open.filter((r) => r.kind === 'rights')
     const overdue = rights.filter((r) => r.dueAt && Date.parse(r.dueAt) <= now.getTime())
     const dueSoon = rights.filter((r) => r.dueAt && Date.parse(r.dueAt) > now.getTime() && Date.parse(r.dueAt) - now.getTime() <= DUE_SOON_MS)

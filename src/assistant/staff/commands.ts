@@ -9,6 +9,7 @@ import type { Delivery, Notifier } from '../notifier.js'
 import { looksLikeCommand, parseStaffCommand, StaffCommandError, type StaffCommand } from './parse.js'
 import * as userTexts from './user-texts.js'
 import { detailView, isOverdue, listLine, STAFF_HELP } from './views.js'
+import { isFinal } from '../../requests/records.js'
 
 export interface StaffDeps {
   readonly requests: RequestRepository
@@ -63,7 +64,6 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
     if (cmd.name === 'list') return say(await list(cmd.filter, ctx.now))
     const current = await requests.get(cmd.id)
     if (!current) return say(`没有编号为 ${cmd.id} 的请求。 No request ${cmd.id}.`)
-    const isFinal = current.state === 'closed' || current.state === 'rejected'
     switch (cmd.name) {
       case 'show':
         return say(detailView(current, ctx.now))
@@ -79,7 +79,7 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
         return say(`${r.id} 已核验，答复期限 ${shanghaiDate(dueAt)}。 Verified; due ${shanghaiDate(dueAt)}.\n${deliveryNote(how)}`)
       }
       case 'reply': {
-        if (isFinal) return say(`${current.id} 已${current.state === 'closed' ? '办结' : '拒绝'}，不能再回复。 It is ${current.state}: cannot reply.`)
+        if (isFinal(current)) return say(`${current.id} 已${current.state === 'closed' ? '办结' : '拒绝'}，不能再回复。 It is ${current.state}: cannot reply.`)
         const at = ctx.now.toISOString()
         const r = await changed(
           await requests.update(
@@ -96,14 +96,14 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
         return say(`已记录对 ${r.id} 的回复。 Reply to ${r.id} recorded.\n${deliveryNote(how)}\n办结请用 To finish: /close ${r.id}`)
       }
       case 'close': {
-        if (isFinal) return say(`${current.id} 已是 ${current.state}。 Already ${current.state}.`)
+        if (isFinal(current)) return say(`${current.id} 已是 ${current.state}。 Already ${current.state}.`)
         const r = await changed(await requests.update(current.id, { state: 'closed', closedAt: ctx.now.toISOString() }, { actor, action: 'closed', note: cmd.note }))
         const how = await deliver(r, userTexts.closed(r), 'closed')
         logger.info({ event: 'request.closed', id: r.id, delivery: how })
         return say(`${r.id} 已办结。 Closed.\n${deliveryNote(how)}`)
       }
       case 'reject': {
-        if (isFinal) return say(`${current.id} 已是 ${current.state}。 Already ${current.state}.`)
+        if (isFinal(current)) return say(`${current.id} 已是 ${current.state}。 Already ${current.state}.`)
         const r = await changed(
           await requests.update(current.id, { state: 'rejected', closedAt: ctx.now.toISOString() }, { actor, action: 'rejected', note: cmd.text }),
         )

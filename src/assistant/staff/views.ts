@@ -3,15 +3,16 @@ import { shanghaiDate, shanghaiDateTime } from '../dates.js'
 import { preview } from '../fit.js'
 import { kindName, stateName } from '../request-texts.js'
 import { fieldLabel } from '../rights/texts.js'
+import { isFinal, isOpen } from '../../requests/records.js'
 
 /** Staff-facing renderings of requests: bilingual labels, compact lines. */
 
 export function isOverdue(r: RightsRequest, now: Date): boolean {
-  return Boolean(r.dueAt) && (r.state === 'verified' || r.state === 'replied' || r.state === 'submitted') && Date.parse(r.dueAt!) < now.getTime()
+  return isOpen(r) && Boolean(r.dueAt) && Date.parse(r.dueAt!) < now.getTime()
 }
 
 export function listLine(r: RightsRequest, now: Date): string {
-  const due = r.dueAt && r.state !== 'closed' && r.state !== 'rejected' ? ` | 期限 due ${shanghaiDate(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''
+  const due = r.dueAt && !isFinal(r) ? ` | 期限 due ${shanghaiDate(r.dueAt)}${isOverdue(r, now) ? ' ⚠逾期 overdue' : ''}` : ''
   return `${r.id} | ${kindName(r, 'zh')} ${r.kind === 'inquiry' ? 'inquiry' : r.type} | ${stateName(r, 'zh')} ${r.state}${due}`
 }
 
