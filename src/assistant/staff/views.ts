@@ -39,14 +39,3 @@ export function detailView(r: RightsRequest, now: Date): string {
   for (const a of r.audit.slice(-6)) lines.push(`  ${shanghaiDateTime(a.at)} ${a.actor} ${a.action}${a.note ? ` (${preview(a.note, 60)})` : ''}`)
   return lines.join('\n')
 }
-
-export const STAFF_HELP = [
-  '工作人员命令 Staff commands:',
-  '/list [state] 列出请求 list (open·submitted·verified·replied·closed·rejected·overdue·all)',
-  '/show ID 查看 show one',
-  '/verify ID 身份已核验，开始计时 identity checked: the response window starts',
-  '/reply ID 文本 回复用户 reply to the requester',
-  '/close ID [备注] 办结 close (note: no personal data)',
-  '/reject ID 理由 拒绝（须说明理由）reject with a reason',
-  'ID 格式 format: PR-YYYYMMDD-XXXXXX',
-].join('\n')

@@ -1,0 +1,96 @@
+import type { Logger } from '../../log.js'
+import type { RightsRequest } from '../../requests/model.js'
+import { isFinal } from '../../requests/records.js'
+import type { RequestRepository } from '../../requests/repository.js'
+import { RequestNotFoundError } from '../../requests/errors.js'
+import { shanghaiDate } from '../dates.js'
+import type { Delivery, Notifier } from '../notifier.js'
+import * as userTexts from './user-texts.js'
+
+/** Who acts: a staff member on a channel, e.g. "staff:oAbc…". */
+export type StaffActor = `staff:${string}`
+
+/** What a staff action did, or why it did nothing. */
+export type ActionOutcome =
+  | { readonly done: true; readonly request: RightsRequest; readonly delivery: Delivery }
+  | { readonly done: false; readonly request: RightsRequest; readonly refused: 'inquiry-needs-no-verification' | 'not-awaiting-verification' | 'final' }
+
+export interface StaffActionDeps {
+  readonly requests: RequestRepository
+  readonly notifier: Notifier
+  readonly logger: Logger
+  /** When a request verified now is due (RESPONSE_WINDOW, counted as RESPONSE_DAYS says). */
+  readonly dueDate: (verifiedAt: Date) => Date
+  /** Told about every change an action makes (the scheduler listens here). */
+  readonly onChange?: (request: RightsRequest) => Promise<void> | void
+}
+
+/** The four things staff do to a request, whatever door they use (chat commands, a console). */
+export interface StaffActions {
+  verify(id: string, actor: StaffActor, now: Date): Promise<ActionOutcome>
+  reply(id: string, actor: StaffActor, text: string, now: Date): Promise<ActionOutcome>
+  close(id: string, actor: StaffActor, note: string | undefined, now: Date): Promise<ActionOutcome>
+  reject(id: string, actor: StaffActor, reason: string, now: Date): Promise<ActionOutcome>
+}
+
+/**
+ * Staff actions: each changes the request with its audit entry, tells the scheduler, and tells the
+ * requester, returning how that message was delivered so staff hear the truth. Throws
+ * RequestNotFoundError for an unknown id.
+ */
+export function createStaffActions(deps: StaffActionDeps): StaffActions {
+  const { requests, notifier, logger } = deps
+
+  async function load(id: string): Promise<RightsRequest> {
+    const current = await requests.get(id)
+    if (!current) throw new RequestNotFoundError(id)
+    return current
+  }
+
+  /** Tells the scheduler and the requester about a change; logs it by id and outcome only. */
+  async function announce(r: RightsRequest, text: string, status: string): Promise<ActionOutcome> {
+    await deps.onChange?.(r)
+    const delivery = await notifier.notify({ channel: r.channel, userId: r.userId }, text, {
+      template: { title: text.split('\n')[0] ?? '', requestId: r.id, status },
+    })
+    logger.info({ event: `request.${status}`, id: r.id, delivery })
+    return { done: true, request: r, delivery }
+  }
+
+  return {
+    async verify(id, actor, now) {
+      const current = await load(id)
+      if (current.kind === 'inquiry') return { done: false, request: current, refused: 'inquiry-needs-no-verification' }
+      if (current.state !== 'submitted') return { done: false, request: current, refused: 'not-awaiting-verification' }
+      const dueAt = deps.dueDate(now).toISOString()
+      const r = await requests.update(id, { state: 'verified', verifiedAt: now.toISOString(), dueAt }, { actor, action: 'verified' })
+      return announce(r, userTexts.verified(r, shanghaiDate(dueAt)), 'verified')
+    },
+    async reply(id, actor, text, now) {
+      const current = await load(id)
+      if (isFinal(current)) return { done: false, request: current, refused: 'final' }
+      const at = now.toISOString()
+      const r = await requests.update(
+        id,
+        (draft) => {
+          draft.replies.push({ at, by: actor, text })
+          if (draft.state === 'verified' || draft.kind === 'inquiry') draft.state = 'replied'
+        },
+        { actor, action: 'replied' },
+      )
+      return announce(r, userTexts.staffReply(r, text), 'replied')
+    },
+    async close(id, actor, note, now) {
+      const current = await load(id)
+      if (isFinal(current)) return { done: false, request: current, refused: 'final' }
+      const r = await requests.update(id, { state: 'closed', closedAt: now.toISOString() }, { actor, action: 'closed', note })
+      return announce(r, userTexts.closed(r), 'closed')
+    },
+    async reject(id, actor, reason, now) {
+      const current = await load(id)
+      if (isFinal(current)) return { done: false, request: current, refused: 'final' }
+      const r = await requests.update(id, { state: 'rejected', closedAt: now.toISOString() }, { actor, action: 'rejected', note: reason })
+      return announce(r, userTexts.rejected(r, reason), 'rejected')
+    },
+  }
+}
