@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Config } from './config.js'
-import type { Logger } from './log.js'
+import { errorSummary, type Logger } from './log.js'
 import { createAssistant } from './assistant/assistant.js'
 import { createHeldNotices } from './assistant/held-notices.js'
 import type { Notifier } from './assistant/notifier.js'
@@ -118,7 +118,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     const current = await storage.preferences.get(key)
     if (!current?.unsubscribed) return
     const { unsubscribed: _gone, ...rest } = current
-    await storage.preferences.set(key, rest).catch((err: unknown) => logger.error({ event: 'preferences.failed', error: err instanceof Error ? err.name : 'unknown' }))
+    await storage.preferences.set(key, rest).catch((err: unknown) => logger.error({ event: 'preferences.failed', ...errorSummary(err) }))
   }
 
   const assistant = createAssistant({
@@ -189,7 +189,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
         conversationTimeoutMs: config.conversationTimeout.toMillis(),
       })
         .runOnce()
-        .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', error: err instanceof Error ? err.name : 'unknown' }))
+        .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', ...errorSummary(err) }))
       if (config.wechaty.puppet || deps.wechatyPuppet) {
         // Imported only when configured: loading wechaty costs most of a second.
         const { startWechatyDoor } = await import('./channels/wechaty/bot.js')
@@ -208,7 +208,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
         } catch (err) {
           // A puppet that cannot start (missing package, bad token, no network) must not take the
           // Official Account down with it: the webhook keeps serving, and the log says why.
-          logger.error({ event: 'wechaty.start_failed', puppet: config.wechaty.puppet, error: err instanceof Error ? err.message : String(err) })
+          logger.error({ event: 'wechaty.start_failed', puppet: config.wechaty.puppet, ...errorSummary(err) })
         }
       }
     },

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     // An answer that missed WeChat's 5-second window goes out as a customer-service message instead.
     onLateReply: (incoming, reply) => {
       services.notifier.notify({ channel: incoming.channel, userId: incoming.userId }, reply.text).catch((err: unknown) => {
-        logger.error({ event: 'late_reply.failed', error: err instanceof Error ? err.name : 'unknown' })
+        logger.error({ event: 'late_reply.failed', ...errorSummary(err) })
       })
     },
   })

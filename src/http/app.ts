@@ -38,7 +38,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
   // Errors are rendered and logged by the boundary; keep Koa from printing them to stderr again.
   app.silent = true
   // What still reaches Koa's error event (e.g. a client hanging up mid-response) is logged, not fatal.
-  app.on('error', (error: unknown) => deps.logger.warn({ ...errorSummary(error) }, 'http error outside a request'))
+  app.on('error', (error: unknown) => deps.logger.warn({ event: 'http.error_outside_request', ...errorSummary(error) }, 'http error outside a request'))
 
   if (deps.isStopping) {
     const stopping = deps.isStopping

@@ -23,14 +23,14 @@ export function errorBoundary(logger: Logger): Middleware {
       let status = 500
       if (error instanceof WechatProtocolError) {
         status = error.status
-        logger.warn({ status, reason: error.reason, method: ctx.method, path: ctx.path }, 'request refused')
+        logger.warn({ event: 'http.refused', status, reason: error.reason, method: ctx.method, path: ctx.path }, 'request refused')
       } else {
         // Koa/router HttpErrors (e.g. 405) carry an exposable 4xx status; anything else is ours.
         const maybe = error as { status?: unknown; expose?: unknown }
         if (typeof maybe.status === 'number' && maybe.status >= 400 && maybe.status < 500 && maybe.expose === true) {
           status = maybe.status
         }
-        logger.error({ status, ...errorSummary(error), method: ctx.method, path: ctx.path }, 'request failed')
+        logger.error({ event: 'http.failed', status, ...errorSummary(error), method: ctx.method, path: ctx.path }, 'request failed')
       }
       ctx.status = status
       ctx.type = 'text/plain'

@@ -1,7 +1,7 @@
 import type { NotifyOptions, Recipient } from '../assistant/notifier.js'
 import type { WechatApiClient } from '../channels/wechat-api/client.js'
 import { WechatApiError, WINDOW_CLOSED_ERRCODES } from '../channels/wechat-api/errors.js'
-import { userTag, type Logger } from '../log.js'
+import { errorSummary, userTag, type Logger } from '../log.js'
 import { UndeliverableError, WindowClosedError } from './errors.js'
 
 /** Pushes messages on one channel for the outbox. */
@@ -43,7 +43,7 @@ export function wechatOaSender(client: WechatApiClient, templateId?: string, log
       logger.info({ event: 'outbox.template-sent', user: userTag(to.userId) })
     } catch (e) {
       const errcode = e instanceof WechatApiError ? e.errcode : undefined
-      logger.warn({ event: 'outbox.template-failed', user: userTag(to.userId), errcode, errorName: e instanceof Error ? e.name : typeof e })
+      logger.warn({ event: 'outbox.template-failed', user: userTag(to.userId), errcode, ...errorSummary(e) })
     }
   }
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import { errorSummary, type Logger } from '../log.js'
 import { OPEN_STATES, type RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
 import type { StaffChannel } from './deadlines.js'
@@ -28,7 +28,7 @@ export function announceNewRequests(requests: RequestRepository, deps: NewReques
       await staff.toStaff(newRequestText(r))
       logger.info({ event: 'staff.new_request_notice', id: r.id, kind: r.kind })
     }
-    notice().catch((err: unknown) => logger.error({ event: 'staff.new_request_notice_failed', id: r.id, error: err instanceof Error ? err.name : 'unknown' }))
+    notice().catch((err: unknown) => logger.error({ event: 'staff.new_request_notice_failed', id: r.id, ...errorSummary(err) }))
   }
 
   return {

@@ -1,6 +1,6 @@
 import schedule from 'node-schedule'
 import type { Clock } from '../clock.js'
-import type { Logger } from '../log.js'
+import { errorSummary, type Logger } from '../log.js'
 
 export type Task = () => Promise<void> | void
 
@@ -43,7 +43,7 @@ export class NodeScheduler implements Scheduler {
       try {
         await task()
       } catch (err) {
-        this.logger.error({ event: 'schedule.task_failed', key: key.replace(/PR-\S+?:/, 'PR-…:'), error: err instanceof Error ? err.name : 'unknown' })
+        this.logger.error({ event: 'schedule.task_failed', key: key.replace(/PR-\S+?:/, 'PR-…:'), ...errorSummary(err) })
       }
     })()
     this.running.add(p)

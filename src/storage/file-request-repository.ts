@@ -164,7 +164,7 @@ export class FileRequestRepository implements RequestRepository {
         count++
       }
     }
-    this.#logger.info({ shards: names.length, requests: count, ms: Math.round(performance.now() - started) }, 'request store opened')
+    this.#logger.info({ event: 'requests.opened', shards: names.length, requests: count, ms: Math.round(performance.now() - started) }, 'request store opened')
   }
 
   /** Applies the journal over the shards (last line per id wins), then checkpoints. */
@@ -183,7 +183,7 @@ export class FileRequestRepository implements RequestRepository {
       }
       this.#insertNew(record)
     }
-    if (records.length > 0) this.#logger.info({ replayed: records.length }, 'request journal replayed')
+    if (records.length > 0) this.#logger.info({ event: 'requests.journal_replayed', replayed: records.length }, 'request journal replayed')
     // On a full or read-only disk the service still starts: the journal keeps every change, and
     // the checkpoint is retried in the background until it succeeds.
     await this.#checkpoint().catch((e: unknown) => {
@@ -346,7 +346,7 @@ export class FileRequestRepository implements RequestRepository {
     if (purged > 0) {
       // The journal still holds the records as they were before the purge: checkpoint it away now.
       await this.#journal.checkpoint()
-      this.#logger.info({ purged }, 'expired requests purged')
+      this.#logger.info({ event: 'requests.purged', purged }, 'expired requests purged')
     }
     return purged
   }

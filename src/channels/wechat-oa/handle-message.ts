@@ -74,7 +74,7 @@ export function createMessageHandler(
     const incoming = toIncoming(fields, deps.clock.now())
     // Every path below but a forgotten repeat answers 200; refusals (4xx) are also logged by the
     // HTTP error boundary.
-    const base = { status: 200, mode, msgType: fields.MsgType ?? '', event: fields.Event }
+    const base = { event: 'wechat.message', status: 200, mode, msgType: fields.MsgType ?? '', wechatEvent: fields.Event }
     if (!incoming) {
       deps.logger.info({ ...base, outcome: 'ignored', durationMs: Date.now() - started }, 'wechat message')
       return null
@@ -82,7 +82,7 @@ export function createMessageHandler(
     const key = dedupeKey(fields)
     const remembered = options?.repeat ? dedupe.peek(key) : undefined
     if (options?.repeat && !remembered) {
-      deps.logger.warn({ ...base, status: 401, reason: 'retry-forgotten', user: userTag(incoming.userId) }, 'wechat message refused')
+      deps.logger.warn({ ...base, event: 'wechat.refused', status: 401, reason: 'retry-forgotten', user: userTag(incoming.userId) }, 'wechat message refused')
       throw unauthorized('retry-forgotten')
     }
     const { promise, fresh } = remembered ? { promise: remembered, fresh: false } : dedupe.run(key, () => deps.assistant.handle(incoming))

@@ -19,7 +19,7 @@ export interface ReplayCheck {
  * throw; the error boundary adds its own line with the status and reason.
  */
 export function refusal(logger: Logger, reason: string, mode: string, extra: Record<string, string> = {}): WechatProtocolError {
-  logger.warn({ status: 401, reason, mode, ...extra }, 'wechat message refused')
+  logger.warn({ event: 'wechat.refused', status: 401, reason, mode, ...extra }, 'wechat message refused')
   return unauthorized(reason)
 }
 

@@ -61,7 +61,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
       clock,
       windowSeconds,
       onOverflow: (liveEvictions) =>
-        logger.warn({ reason: 'signature-ledger-full', liveEvictions }, 'signatures forgotten inside the timestamp window: the ledger bound is too small'),
+        logger.warn({ event: 'wechat.signature_ledger_full', liveEvictions }, 'signatures forgotten inside the timestamp window: the ledger bound is too small'),
     })
   const replay: ReplayCheck = { ledger, clock, windowSeconds, logger }
   const router = new Router({ prefix: '/wechat' })
@@ -86,7 +86,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     let mode = 'plain'
     if (encryptType === 'aes') {
       if (!crypto) {
-        logger.error({ reason: 'aes-key-missing' }, 'safe-mode message but no EncodingAESKey/AppID is configured')
+        logger.error({ event: 'wechat.aes_key_missing' }, 'safe-mode message but no EncodingAESKey/AppID is configured')
         throw malformed('aes-key-missing')
       }
       const opened = openEnvelope(fields, crypto, token, { ...query, msgSignature: queryParam(ctx, 'msg_signature') })
