@@ -8,9 +8,8 @@ export type { Logger }
  * e-mail addresses or phone numbers; the redaction below is a second line of defence.
  */
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  // Asynchronous and batched: stdout to a pipe or file is a synchronous write per line in Node, which
-  // cost the webhook a fifth of its CPU; an asynchronous write per line still cost ~30 µs a message.
-  // Lines are written 4 KiB at a time, and at least every FLUSH_INTERVAL_MS when traffic is light.
+  // Asynchronous and batched: stdout to a pipe or file is a synchronous write per line in Node, far
+  // too costly on the webhook's hot path. Lines are written 4 KiB at a time, and at least every FLUSH_INTERVAL_MS when traffic is light.
   // flushLogs writes the rest out before exiting; a SIGKILL can lose at most that last second.
   const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 })
   const logger = pino(

@@ -1,7 +1,6 @@
 import type { KeyValueStore } from '../storage/key-value-store.js'
-import type { HeldNotices, Notifier, Recipient } from './notifier.js'
+import type { HeldNotices, Recipient } from './notifier.js'
 import { personKey } from '../person-key.js'
-
 
 interface Held {
   texts: string[]
@@ -24,12 +23,3 @@ export function createHeldNotices(store: KeyValueStore<Held>): HeldNotices {
   }
 }
 
-/** A Notifier for doors that cannot push: every message waits for the recipient's next message. */
-export function holdingNotifier(held: HeldNotices): Notifier {
-  return {
-    async notify(to, text) {
-      await held.hold(to, text)
-      return 'held'
-    },
-  }
-}

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
+import type { KeyValueStore } from './key-value-store.js'
 
 
 /**
@@ -10,11 +10,6 @@ import { JsonKeyValueStore, type KeyValueStore } from './key-value-store.js'
 export interface ConversationStore<T> extends KeyValueStore<T> {
   /** Drops conversations not touched since `cutoff` (abandoned ones), keeping the file bounded; returns how many. */
   deleteIdleSince(cutoff: Date): Promise<number>
-}
-
-/** Opens one conversation file (the service spreads conversations over shards: see ShardedConversationStore). */
-export function openConversationStore<T>(file: string, clock: Clock): Promise<ConversationStore<T>> {
-  return JsonKeyValueStore.open<T>(file, clock)
 }
 
 /** An in-memory ConversationStore (or any KeyValueStore) for tests; `now` drives deleteIdleSince. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import path from 'node:path'
-import { MemoryConversationStore, openConversationStore, type ConversationStore } from '../../src/storage/conversation-store.js'
+import { MemoryConversationStore, type ConversationStore } from '../../src/storage/conversation-store.js'
+import { JsonKeyValueStore } from '../../src/storage/key-value-store.js'
 import { StoreClosedError } from '../../src/storage/errors.js'
 import { TestClock } from '../support/test-clock.js'
 import { tempDataDir } from '../support/temp-data-dir.js'
@@ -13,7 +14,7 @@ const implementations: [string, (clock: TestClock) => Promise<{ store: Conversat
     'file',
     async (clock) => {
       const tmp = await tempDataDir()
-      const store = await openConversationStore<State>(path.join(tmp.dataDir, 'conversations.json'), clock)
+      const store = await JsonKeyValueStore.open<State>(path.join(tmp.dataDir, 'conversations.json'), clock)
       return { store, cleanup: async () => (await store.close(), await tmp.cleanup()) }
     },
   ],
@@ -54,7 +55,7 @@ describe.each(implementations)('ConversationStore (%s)', (_name, make) => {
 describe('JsonKeyValueStore after close', () => {
   it('refuses writes', async () => {
     const tmp = await tempDataDir()
-    const store = await openConversationStore<State>(path.join(tmp.dataDir, 'c.json'), new TestClock(new Date()))
+    const store = await JsonKeyValueStore.open<State>(path.join(tmp.dataDir, 'c.json'), new TestClock(new Date()))
     await store.close()
     await expect(store.set('a', { step: '1' })).rejects.toThrow(StoreClosedError)
     await tmp.cleanup()

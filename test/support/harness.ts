@@ -1,6 +1,7 @@
 import { Duration } from 'luxon'
 import { createAssistant } from '../../src/assistant/assistant.js'
-import { createHeldNotices, holdingNotifier } from '../../src/assistant/held-notices.js'
+import { createHeldNotices } from '../../src/assistant/held-notices.js'
+import { holdingNotifier } from './holding-notifier.js'
 import type { Conversation } from '../../src/assistant/rights/conversation.js'
 import { createRightsFlow } from '../../src/assistant/rights/flow.js'
 import { createDueDate } from '../../src/schedule/due-date.js'

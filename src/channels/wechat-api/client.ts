@@ -77,11 +77,6 @@ export class WechatApiClient {
     this.#tokens = new TokenCache(() => this.#fetchToken(), options.clock, options.tokenMarginMs)
   }
 
-  /** Number of access_token fetches this client has started (for metrics). */
-  get tokenFetches(): number {
-    return this.#tokens.fetches
-  }
-
   /** Sends a customer-service text message (allowed within 48 hours of the user's last message). */
   async sendText(openId: string, content: string): Promise<void> {
     await this.#send('custom-send', '/cgi-bin/message/custom/send', openId, { touser: openId, msgtype: 'text', text: { content } })

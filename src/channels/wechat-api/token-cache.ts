@@ -21,17 +21,11 @@ export class TokenCache {
   readonly #marginMs: number
   #current: { value: string; refreshAt: number } | undefined
   #inflight: Promise<string> | null = null
-  #fetches = 0
 
   constructor(fetchToken: () => Promise<FetchedToken>, clock: Clock, marginMs = DEFAULT_TOKEN_MARGIN_MS) {
     this.#fetchToken = fetchToken
     this.#clock = clock
     this.#marginMs = marginMs
-  }
-
-  /** Number of token fetches started (for metrics and tests). */
-  get fetches(): number {
-    return this.#fetches
   }
 
   /** The cached token, or the result of the one refresh in flight (starting it if needed). */
@@ -55,7 +49,6 @@ export class TokenCache {
   }
 
   async #refresh(): Promise<string> {
-    this.#fetches++
     const { token, expiresInSeconds } = await this.#fetchToken()
     const lifetimeMs = expiresInSeconds * 1000
     // A lifetime shorter than twice the margin (never seen in practice) is used for half its length.

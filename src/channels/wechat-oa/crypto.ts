@@ -71,8 +71,8 @@ function openWith(key: Buffer, cipherText: Buffer): { message: string; appId: st
 
 /**
  * Random prefixes for replies, cut from a pooled CSPRNG buffer (as Node does for randomUUID): one
- * randomBytes(16) call cost 7–35 µs on this kind of VM, a 4 KiB fill serves 256 replies for ~11 µs.
- * Every refill is a new buffer, so a prefix handed out earlier is never overwritten.
+ * fill serves 256 replies for far less than 256 small randomBytes calls. Every refill is a new
+ * buffer, so a prefix handed out earlier is never overwritten.
  */
 const POOL_BYTES = 4096
 let pool = Buffer.alloc(0)
