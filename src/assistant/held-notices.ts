@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../storage/key-value-store.js'
+import type { KeyValueStore } from './stores.js'
 import type { HeldNotices, Recipient } from './notifier.js'
 import { personKey } from '../person-key.js'
 

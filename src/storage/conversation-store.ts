@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js'
-import type { KeyValueStore } from './key-value-store.js'
+import type { KeyValueStore } from '../assistant/stores.js'
 
 
 /**

@@ -1,23 +1,12 @@
 import path from 'node:path'
 import { Low } from 'lowdb'
+import type { KeyValueStore } from '../assistant/stores.js'
 import type { Clock } from '../clock.js'
 import { StoreClosedError } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import type { StorageHealth } from './health.js'
 import { AtomicJsonFile } from './json-file.js'
 
-/** A small durable map. Values must be JSON-serialisable; get returns a copy. */
-export interface KeyValueStore<T> {
-  get(key: string): Promise<T | undefined>
-  /** Resolves once the new value is durably on disk. */
-  set(key: string, value: T): Promise<void>
-  /** Resolves once the removal is on disk; false when the key was absent (nothing written). */
-  delete(key: string): Promise<boolean>
-  /** Number of entries. */
-  size(): number
-  /** Waits for pending writes; the store must not be used afterwards. */
-  close(): Promise<void>
-}
 
 interface Entry<T> {
   value: T

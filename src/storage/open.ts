@@ -11,7 +11,8 @@ import { lockDataDir } from './data-dir-lock.js'
 import { StoreIoError, ioCode } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import type { StorageHealth } from './health.js'
-import { memoryPreferencesStore, openPreferencesStore, type PreferencesStore } from './preferences-store.js'
+import type { PreferencesStore } from '../assistant/stores.js'
+import { memoryPreferencesStore, openPreferencesStore } from './preferences-store.js'
 
 /** Everything the assistant persists. */
 export interface Storage<C = unknown> {

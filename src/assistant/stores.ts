@@ -1,0 +1,28 @@
+/**
+ * What the assistant keeps per person, as ports: the storage layer implements them (files or a
+ * database), tests use memory.
+ */
+
+/** A small durable map. Values must be JSON-serialisable; get returns a copy. */
+export interface KeyValueStore<T> {
+  get(key: string): Promise<T | undefined>
+  /** Resolves once the new value is durably on disk. */
+  set(key: string, value: T): Promise<void>
+  /** Resolves once the removal is on disk; false when the key was absent (nothing written). */
+  delete(key: string): Promise<boolean>
+  /** Number of entries. */
+  size(): number
+  /** Waits for pending writes; the store must not be used afterwards. */
+  close(): Promise<void>
+}
+
+/** Per-person flags that must outlive conversations. Only ids and times: no personal data. */
+export interface UserPreferences {
+  /** Set when the person opted out of marketing (ISO time); absent = not opted out. */
+  marketingOptOut?: { optedOutAt: string }
+  /** Set when the person unsubscribed from the Official Account (ISO time); removed on re-subscribe. */
+  unsubscribed?: { at: string }
+}
+
+/** Preferences keyed by personKey. */
+export type PreferencesStore = KeyValueStore<UserPreferences>
