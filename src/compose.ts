@@ -7,6 +7,7 @@ import type { Notifier } from './assistant/notifier.js'
 import type { Conversation } from './assistant/rights/conversation.js'
 import { createRightsFlow } from './assistant/rights/flow.js'
 import { createStaffCommands } from './assistant/staff/commands.js'
+import { staffNotices } from './assistant/staff/notices.js'
 import { createStatusStep } from './assistant/status.js'
 import type { Assistant, Incoming } from './assistant/types.js'
 import type { Clock } from './clock.js'
@@ -111,7 +112,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     },
   }
   const scheduler = deps.scheduler ?? new NodeScheduler(clock, logger)
-  const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff, reminders: config.reminders })
+  const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff, texts: staffNotices, reminders: config.reminders })
 
   // A returning follower is no longer "unsubscribed".
   const clearUnsubscribed = async (key: string): Promise<void> => {
@@ -147,7 +148,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       createRightsFlow(
         {
           // Staff hear of each new request or inquiry as soon as it is stored.
-          requests: announceNewRequests(storage.requests, { staff, logger }),
+          requests: announceNewRequests(storage.requests, { staff, logger, texts: staffNotices }),
           conversations: storage.conversations,
           preferences: storage.preferences,
           policy,

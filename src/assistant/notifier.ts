@@ -1,3 +1,5 @@
+import type { RightsRequest } from '../requests/model.js'
+
 /** Who a message outside a reply is for. */
 export interface Recipient {
   readonly channel: string
@@ -35,4 +37,15 @@ export interface HeldNotices {
   take(to: Recipient): Promise<string[]>
   /** Number of people with something waiting (for metrics). */
   pendingCount(): number
+}
+
+/**
+ * What staff are told unasked; the assistant owns the words, the scheduler decides when
+ * (see staff/notices.ts for the wording).
+ */
+export interface StaffNoticeTexts {
+  newRequest(r: RightsRequest): string
+  reminder(r: RightsRequest, now: Date): string
+  overdue(r: RightsRequest, now: Date): string
+  digest(groups: { overdue: RightsRequest[]; dueSoon: RightsRequest[]; unverified: RightsRequest[] }, now: Date): string
 }

@@ -1,6 +1,6 @@
 import type { Lang } from '../lang.js'
 import type { RequestState, RightsRequest } from '../requests/model.js'
-import { shanghaiDate } from './dates.js'
+import { shanghaiDate } from '../dates.js'
 import { rightName } from './rights/texts.js'
 import { hasRunningClock } from '../requests/records.js'
 

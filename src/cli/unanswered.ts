@@ -1,4 +1,4 @@
-import { groupQuestions } from '../assistant/unanswered.js'
+import { groupQuestions } from '../assistant/unanswered-report.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { readUnanswered, unansweredDir } from '../storage/unanswered-log.js'
 

@@ -5,7 +5,7 @@ import { BUSINESS_ZONE } from '../requests/ids.js'
 import type { RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
 import type { Scheduler } from './scheduler.js'
-import { digestText, overdueText, reminderText } from './staff-texts.js'
+import type { StaffNoticeTexts } from '../assistant/notifier.js'
 import { hasRunningClock } from '../requests/records.js'
 import { CLOCK_STATES, OPEN_STATES } from '../requests/model.js'
 
@@ -20,6 +20,8 @@ export interface DeadlineDeps {
   readonly clock: Clock
   readonly logger: Logger
   readonly staff: StaffChannel
+  /** The words of reminders, escalations and the digest. */
+  readonly texts: StaffNoticeTexts
   /** Reminders before the due time (REMINDERS). */
   readonly reminders: readonly Duration[]
 }
@@ -106,7 +108,7 @@ export class DeadlineKeeper {
     // Recorded before sending: the outbox behind `staff` makes the send itself durable, and a crash
     // between the two must not produce a second copy after restart.
     const updated = await this.deps.requests.update(id, () => {}, { actor: 'system', action: SENT, note: f.name })
-    await this.deps.staff.toStaff(f.kind === 'reminder' ? reminderText(updated, now) : overdueText(updated, now))
+    await this.deps.staff.toStaff(f.kind === 'reminder' ? this.deps.texts.reminder(updated, now) : this.deps.texts.overdue(updated, now))
     this.deps.logger.info({ event: `deadlines.${f.kind}`, id, followUp: f.name })
     if (f.kind === 'overdue') await this.plan(updated)
   }
@@ -121,7 +123,7 @@ export class DeadlineKeeper {
     const unverified = rights.filter((r) => r.state === 'submitted')
     if (overdue.length + dueSoon.length + unverified.length === 0) return
     const byDue = (a: RightsRequest, b: RightsRequest): number => (a.dueAt ?? a.createdAt).localeCompare(b.dueAt ?? b.createdAt)
-    await this.deps.staff.toStaff(digestText({ overdue: overdue.sort(byDue), dueSoon: dueSoon.sort(byDue), unverified: unverified.sort(byDue) }, now))
+    await this.deps.staff.toStaff(this.deps.texts.digest({ overdue: overdue.sort(byDue), dueSoon: dueSoon.sort(byDue), unverified: unverified.sort(byDue) }, now))
     this.deps.logger.info({ event: 'deadlines.digest', overdue: overdue.length, dueSoon: dueSoon.length, unverified: unverified.length })
   }
 }

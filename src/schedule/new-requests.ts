@@ -1,12 +1,13 @@
 import { errorSummary, type Logger } from '../log.js'
 import { OPEN_STATES, type RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
+import type { StaffNoticeTexts } from '../assistant/notifier.js'
 import type { StaffChannel } from './deadlines.js'
-import { newRequestText } from './staff-texts.js'
 
 export interface NewRequestNoticeDeps {
   readonly staff: StaffChannel
   readonly logger: Logger
+  readonly texts: Pick<StaffNoticeTexts, 'newRequest'>
 }
 
 /** A marketing opt-out is filed already closed (it takes effect at once): staff have nothing to do. */
@@ -20,12 +21,12 @@ const needsStaff = (r: RightsRequest): boolean => OPEN_STATES.has(r.state)
  * staff. The outbox behind `staff` keeps it once handed over; a failure to hand it over is logged.
  */
 export function announceNewRequests(requests: RequestRepository, deps: NewRequestNoticeDeps): RequestRepository {
-  const { staff, logger } = deps
+  const { staff, logger, texts } = deps
 
   function announce(r: RightsRequest): void {
     if (!needsStaff(r)) return
     const notice = async (): Promise<void> => {
-      await staff.toStaff(newRequestText(r))
+      await staff.toStaff(texts.newRequest(r))
       logger.info({ event: 'staff.new_request_notice', id: r.id, kind: r.kind })
     }
     notice().catch((err: unknown) => logger.error({ event: 'staff.new_request_notice_failed', id: r.id, ...errorSummary(err) }))

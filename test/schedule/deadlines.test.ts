@@ -6,6 +6,7 @@ import type { RightsRequest } from '../../src/requests/model.js'
 import { DeadlineKeeper } from '../../src/schedule/deadlines.js'
 import { TestClock } from '../support/test-clock.js'
 import { ManualScheduler } from '../support/manual-scheduler.js'
+import { staffNotices } from '../../src/assistant/staff/notices.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -28,6 +29,7 @@ function setup(requests?: MemoryRequestRepository, clock = new TestClock(new Dat
     clock,
     logger: silentLogger(),
     staff: { toStaff: async (text) => void all.push({ at: clock.now(), text }) },
+    texts: staffNotices,
     reminders: ['P5D', 'P2D', 'P1D'].map((d) => Duration.fromISO(d)),
   })
   return { repo, scheduler, clock, sent, all, keeper }

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { groupQuestions } from '../../src/assistant/unanswered.js'
+import { groupQuestions } from '../../src/assistant/unanswered-report.js'
 import { silentLogger } from '../../src/log.js'
 import { maskPersonalData } from '../../src/personal-data.js'
 import { FileUnansweredLog, readUnanswered } from '../../src/storage/unanswered-log.js'

@@ -3,7 +3,7 @@ import type { RightsRequest } from '../../requests/model.js'
 import { isFinal } from '../../requests/records.js'
 import type { RequestRepository } from '../../requests/repository.js'
 import { RequestNotFoundError } from '../../requests/errors.js'
-import { shanghaiDate } from '../dates.js'
+import { shanghaiDate } from '../../dates.js'
 import type { Delivery, Notifier } from '../notifier.js'
 import * as userTexts from './user-texts.js'
 

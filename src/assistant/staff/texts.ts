@@ -1,6 +1,6 @@
 import type { Lang } from '../../lang.js'
 import type { RightsRequest } from '../../requests/model.js'
-import { shanghaiDate } from '../dates.js'
+import { shanghaiDate } from '../../dates.js'
 import type { Delivery } from '../notifier.js'
 import type { StaffCommandError } from './parse.js'
 import type { ActionOutcome } from './actions.js'

@@ -1,5 +1,5 @@
 import type { RightsRequest } from '../../requests/model.js'
-import { shanghaiDate, shanghaiDateTime } from '../dates.js'
+import { shanghaiDate, shanghaiDateTime } from '../../dates.js'
 import { preview } from '../fit.js'
 import { kindName, stateName } from '../request-texts.js'
 import { fieldLabel } from '../rights/texts.js'

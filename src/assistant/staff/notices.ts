@@ -1,9 +1,10 @@
 import { Duration } from 'luxon'
-import { shanghaiDateTime } from '../assistant/dates.js'
-import { kindName, stateName } from '../assistant/request-texts.js'
-import type { RightsRequest } from '../requests/model.js'
+import { shanghaiDateTime } from '../../dates.js'
+import { kindName, stateName } from '../request-texts.js'
+import type { RightsRequest } from '../../requests/model.js'
+import type { StaffNoticeTexts } from '../notifier.js'
 
-/** What staff receive from the scheduler: bilingual, with the id and the command to look at it. */
+/** What staff are sent unasked (new requests, reminders, escalations, the digest): bilingual, with the id and the command to look at it. */
 
 function span(ms: number): { zh: string; en: string } {
   const d = Duration.fromMillis(Math.max(0, ms)).shiftTo('days', 'hours', 'minutes', 'seconds')
@@ -58,4 +59,12 @@ export function digestText(groups: { overdue: RightsRequest[]; dueSoon: RightsRe
     ...block('🪪 待核验身份', 'Awaiting identity verification', groups.unverified),
     '/list',
   ].join('\n')
+}
+
+/** The wording above, as the scheduler and the new-request notice take it. */
+export const staffNotices: StaffNoticeTexts = {
+  newRequest: newRequestText,
+  reminder: reminderText,
+  overdue: overdueText,
+  digest: digestText,
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import { BUSINESS_ZONE } from '../requests/ids.js'
+import { BUSINESS_ZONE } from './requests/ids.js'
 
 /** A calendar date in the business's zone (Asia/Shanghai), as people there read it: YYYY-MM-DD. */
 export function shanghaiDate(iso: string | Date): string {
