@@ -4,6 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { XMLParser } from 'fast-xml-parser'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type Koa from 'koa'
 import request from 'supertest'
 import { loadConfig, type Config } from '../../../src/config.js'
@@ -148,5 +150,29 @@ export function capture(): { lines: () => Array<Record<string, unknown>>; raw: (
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>),
+  }
+}
+
+/**
+ * Serves `app` on a free port for one POST whose body `send` writes its own way (chunked, slowly…),
+ * and resolves with the status. The server may answer and close before the body is all written; that
+ * is the point of such tests, so a reset connection is not an error.
+ */
+export async function rawPostStatus(app: Koa, path: string, send: (req: http.ClientRequest) => void): Promise<number> {
+  const server = http.createServer(app.callback())
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': 'text/xml' } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? undefined : reject(e)))
+      send(req)
+    })
+  } finally {
+    server.closeAllConnections()
+    await new Promise((r) => server.close(r))
   }
 }

@@ -1,34 +1,18 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
 import type Koa from 'koa'
 import { describe, expect, it } from 'vitest'
-import { AES_KEY, APP_ID, NOW_SECONDS, TOKEN, freshNonce, harness, parseReply, safeModeEnv, sha1Sorted, signedQuery, textXml } from './helpers.js'
+import { AES_KEY, APP_ID, NOW_SECONDS, TOKEN, freshNonce, harness, parseReply, safeModeEnv, sha1Sorted, rawPostStatus, signedQuery, textXml } from './helpers.js'
 
 const MIB = 1024 * 1024
 
 /** Streams `size` bytes with Transfer-Encoding: chunked (no content-length) and returns the status. */
-async function chunkedPostStatus(app: Koa, path: string, size: number): Promise<number> {
-  const server = http.createServer(app.callback())
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': 'text/xml' } }, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
-      // The server may answer and close before everything is written; that is the point.
-      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? undefined : reject(e)))
-      const chunk = Buffer.alloc(64 * 1024, 0x63)
-      for (let sent = 0; sent < size; sent += chunk.length) req.write(chunk.subarray(0, Math.min(chunk.length, size - sent)))
-      req.end()
-    })
-  } finally {
-    server.closeAllConnections()
-    await new Promise((r) => server.close(r))
-  }
+function chunkedPostStatus(app: Koa, path: string, size: number): Promise<number> {
+  return rawPostStatus(app, path, (req) => {
+    const chunk = Buffer.alloc(64 * 1024, 0x63)
+    for (let sent = 0; sent < size; sent += chunk.length) req.write(chunk.subarray(0, Math.min(chunk.length, size - sent)))
+    req.end()
+  })
 }
 const STACK = /\n\s+at |Error:|\.ts:\d|node_modules/
 

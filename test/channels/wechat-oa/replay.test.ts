@@ -3,8 +3,6 @@
  * body — sender included — is the caller's word: a signature must carry one message only, and
  * the `openid` WeChat sends must name that message's sender.
  */
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type Koa from 'koa'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
@@ -14,7 +12,7 @@ import { MemorySignatureLedger } from '../../../src/channels/wechat-oa/signature
 import { TestClock } from '../../support/test-clock.js'
 import { wechatEncrypt } from '../../support/wechat-client.js'
 import { FakeAssistant } from '../../support/fake-assistant.js'
-import { AES_KEY, APP_ID, NOW_SECONDS, NOW, capture, TOKEN, USER, freshNonce, harness, makeConfig, messageXml, parseReply, safeModeEnv, sha1Sorted, signedQuery, textXml } from './helpers.js'
+import { AES_KEY, APP_ID, NOW_SECONDS, NOW, capture, TOKEN, USER, freshNonce, harness, makeConfig, messageXml, parseReply, rawPostStatus, safeModeEnv, sha1Sorted, signedQuery, textXml } from './helpers.js'
 
 const STAFF = 'oStaffOpenId_0001'
 
@@ -268,26 +266,13 @@ function safeRequest(inner: string, opts: { nonce?: string; openid?: string; com
 }
 
 /** Sends the headers, runs `meanwhile` once the server is waiting for the body, then sends it. */
-async function slowPostStatus(app: Koa, path: string, body: string, meanwhile: () => void): Promise<number> {
-  const server = http.createServer(app.callback())
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'Content-Type': 'text/xml' } }, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
-      req.on('error', reject)
-      req.flushHeaders()
-      setTimeout(() => {
-        meanwhile()
-        req.end(body)
-      }, 50)
-    })
-  } finally {
-    server.closeAllConnections()
-    await new Promise((r) => server.close(r))
-  }
+function slowPostStatus(app: Koa, path: string, body: string, meanwhile: () => void): Promise<number> {
+  return rawPostStatus(app, path, (req) => {
+    req.flushHeaders()
+    setTimeout(() => {
+      meanwhile()
+      req.end(body)
+    }, 50)
+  })
 }
 
