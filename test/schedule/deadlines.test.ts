@@ -6,7 +6,7 @@ import type { RightsRequest } from '../../src/requests/model.js'
 import { DeadlineKeeper } from '../../src/schedule/deadlines.js'
 import { TestClock } from '../support/test-clock.js'
 import { ManualScheduler } from '../support/manual-scheduler.js'
-import { staffNotices } from '../../src/assistant/staff/notices.js'
+import { staffNotices } from '../../src/assistant/staff/texts.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

@@ -12,7 +12,7 @@ import { announceNewRequests } from '../../src/schedule/new-requests.js'
 import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi } from '../support/fake-wechat-api.js'
 import { idIn } from '../support/harness.js'
 import { TestClock } from '../support/test-clock.js'
-import { staffNotices } from '../../src/assistant/staff/notices.js'
+import { staffNotices } from '../../src/assistant/staff/texts.js'
 
 const PERSONAL = { name: 'John Smith', email: 'john@example.org', phone: '13812345678', details: { message: '请问可以开发票吗' } }
 const SECRETS = ['John', 'john@example.org', '13812345678', '开发票']

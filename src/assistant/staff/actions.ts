@@ -4,16 +4,13 @@ import { isFinal } from '../../requests/records.js'
 import type { RequestRepository } from '../../requests/repository.js'
 import { RequestNotFoundError } from '../../requests/errors.js'
 import { shanghaiDate } from '../../dates.js'
-import type { Delivery, Notifier } from '../notifier.js'
-import * as userTexts from './user-texts.js'
+import type { Notifier } from '../notifier.js'
+import type { ActionOutcome } from './outcome.js'
+import * as texts from './texts.js'
 
 /** Who acts: a staff member on a channel, e.g. "staff:oAbc…". */
 export type StaffActor = `staff:${string}`
 
-/** What a staff action did, or why it did nothing. */
-export type ActionOutcome =
-  | { readonly done: true; readonly request: RightsRequest; readonly delivery: Delivery }
-  | { readonly done: false; readonly request: RightsRequest; readonly refused: 'inquiry-needs-no-verification' | 'not-awaiting-verification' | 'final' }
 
 export interface StaffActionDeps {
   readonly requests: RequestRepository
@@ -64,7 +61,7 @@ export function createStaffActions(deps: StaffActionDeps): StaffActions {
       if (current.state !== 'submitted') return { done: false, request: current, refused: 'not-awaiting-verification' }
       const dueAt = deps.dueDate(now).toISOString()
       const r = await requests.update(id, { state: 'verified', verifiedAt: now.toISOString(), dueAt }, { actor, action: 'verified' })
-      return announce(r, userTexts.verified(r, shanghaiDate(dueAt)), 'verified')
+      return announce(r, texts.toRequesterVerified(r, shanghaiDate(dueAt)), 'verified')
     },
     async reply(id, actor, text, now) {
       const current = await load(id)
@@ -78,19 +75,19 @@ export function createStaffActions(deps: StaffActionDeps): StaffActions {
         },
         { actor, action: 'replied' },
       )
-      return announce(r, userTexts.staffReply(r, text), 'replied')
+      return announce(r, texts.toRequesterReply(r, text), 'replied')
     },
     async close(id, actor, note, now) {
       const current = await load(id)
       if (isFinal(current)) return { done: false, request: current, refused: 'final' }
       const r = await requests.update(id, { state: 'closed', closedAt: now.toISOString() }, { actor, action: 'closed', note })
-      return announce(r, userTexts.closed(r), 'closed')
+      return announce(r, texts.toRequesterClosed(r), 'closed')
     },
     async reject(id, actor, reason, now) {
       const current = await load(id)
       if (isFinal(current)) return { done: false, request: current, refused: 'final' }
       const r = await requests.update(id, { state: 'rejected', closedAt: now.toISOString() }, { actor, action: 'rejected', note: reason })
-      return announce(r, userTexts.rejected(r, reason), 'rejected')
+      return announce(r, texts.toRequesterRejected(r, reason), 'rejected')
     },
   }
 }

@@ -1,9 +1,11 @@
+import { Duration } from 'luxon'
+import { shanghaiDate, shanghaiDateTime } from '../../dates.js'
 import type { Lang } from '../../lang.js'
 import type { RightsRequest } from '../../requests/model.js'
-import { shanghaiDate } from '../../dates.js'
-import type { Delivery } from '../notifier.js'
+import type { Delivery, StaffNoticeTexts } from '../notifier.js'
+import { kindName, stateName } from '../request-texts.js'
+import type { ActionOutcome } from './outcome.js'
 import type { StaffCommandError } from './parse.js'
-import type { ActionOutcome } from './actions.js'
 
 /** What staff are told, in both languages on one line: the staff room is mixed. */
 
@@ -66,3 +68,99 @@ export const rejectedNote = (r: RightsRequest): string => `${r.id} 已拒绝，�
 export const noRequests = (filter: string): string => `没有符合条件的请求。 No requests (${filter}).`
 export const listHeader = (filter: string, count: number): string => `请求 Requests (${filter}): ${count}`
 export const moreNotShown = (n: number): string => `…另有 ${n} 条 and ${n} more`
+
+// ---- What the requester is told when staff act ----
+
+/** What the requester is told when staff act. Bilingual: the requester's language is not stored with the request. */
+
+export function toRequesterVerified(r: RightsRequest, due: string): string {
+  return [
+    `您的申请 ${r.id}（${kindName(r, 'zh')}）已完成身份核验，我们将在 ${due} 前答复您。`,
+    `Your identity for request ${r.id} has been verified; we will respond by ${due}.`,
+  ].join('\n')
+}
+
+export function toRequesterReply(r: RightsRequest, text: string): string {
+  return [`【即库科技隐私团队回复 Reply from Jiku’s privacy team】`, `编号 Request: ${r.id}`, '', text].join('\n')
+}
+
+export function toRequesterClosed(r: RightsRequest): string {
+  return [`您的申请 ${r.id} 已办结。如有疑问，回复“人工”联系我们。`, `Your request ${r.id} is now closed. Questions? Reply “staff”.`].join('\n')
+}
+
+/** PIPL art. 50: a refusal states its reasons, and the person may complain or go to court. */
+export function toRequesterRejected(r: RightsRequest, reason: string): string {
+  return [
+    `很抱歉，您的申请 ${r.id} 未能获准。理由：${reason}`,
+    '如有异议，您可以回复“投诉”向我们投诉，也可以向履行个人信息保护职责的部门投诉、举报，或依法向人民法院提起诉讼。',
+    `Sorry, your request ${r.id} was declined. Reason: ${reason}`,
+    'If you disagree, reply “complain” to complain to us; you may also complain to the authority responsible for personal information protection, or bring a lawsuit.',
+  ].join('\n')
+}
+
+// ---- What staff are sent unasked ----
+
+/** What staff are sent unasked (new requests, reminders, escalations, the digest): bilingual, with the id and the command to look at it. */
+
+function span(ms: number): { zh: string; en: string } {
+  const d = Duration.fromMillis(Math.max(0, ms)).shiftTo('days', 'hours', 'minutes', 'seconds')
+  const parts: Array<[number, string, string]> = [
+    [Math.floor(d.days), '天', 'd'],
+    [Math.floor(d.hours), '小时', 'h'],
+    [Math.floor(d.minutes), '分钟', 'min'],
+  ]
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2)
+  if (shown.length === 0) {
+    const s = Math.max(1, Math.round(d.seconds))
+    return { zh: `${s} 秒`, en: `${s} s` }
+  }
+  return { zh: shown.map(([n, zh]) => `${n} ${zh}`).join(' '), en: shown.map(([n, , en]) => `${n} ${en}`).join(' ') }
+}
+
+const label = (r: RightsRequest): string => `${r.id}（${kindName(r, 'zh')} ${kindName(r, 'en')}）`
+
+/** The moment a request or inquiry is filed: id, kind and state only, as it may be posted in a shared room. */
+export function newRequestText(r: RightsRequest): string {
+  const state = { zh: stateName(r, 'zh'), en: stateName(r, 'en') }
+  if (r.kind === 'inquiry') return [`📨 新留言：${r.id}，${state.zh}。`, `New message to staff: ${r.id}, ${state.en}.`, `/show ${r.id}`].join('\n')
+  return [`🆕 新申请：${label(r)}，${state.zh}。`, `New request: ${r.id} (${kindName(r, 'en')}), ${state.en}.`, `/show ${r.id}`].join('\n')
+}
+
+export function reminderText(r: RightsRequest, now: Date): string {
+  const left = span(Date.parse(r.dueAt!) - now.getTime())
+  return [
+    `⏰ 提醒：${label(r)} 将于 ${shanghaiDateTime(r.dueAt!)} 到期，还剩 ${left.zh}。`,
+    `Reminder: ${r.id} is due ${shanghaiDateTime(r.dueAt!)} (Asia/Shanghai), ${left.en} left.`,
+    `/show ${r.id}`,
+  ].join('\n')
+}
+
+export function overdueText(r: RightsRequest, now: Date): string {
+  const late = span(now.getTime() - Date.parse(r.dueAt!))
+  return [
+    `⚠️ 逾期：${label(r)} 已于 ${shanghaiDateTime(r.dueAt!)} 到期，仍未办结（已逾期 ${late.zh}）。`,
+    `Overdue: ${r.id} was due ${shanghaiDateTime(r.dueAt!)} (Asia/Shanghai) and is still open (${late.en} late).`,
+    `/show ${r.id}`,
+  ].join('\n')
+}
+
+export function digestText(groups: { overdue: RightsRequest[]; dueSoon: RightsRequest[]; unverified: RightsRequest[] }, now: Date): string {
+  const line = (r: RightsRequest): string => `  ${r.id} ${kindName(r, 'en')}${r.dueAt ? ` | due ${shanghaiDateTime(r.dueAt)}` : ''}`
+  const block = (zh: string, en: string, list: RightsRequest[]): string[] =>
+    list.length ? [`${zh} ${en}: ${list.length}`, ...list.slice(0, 10).map(line), ...(list.length > 10 ? [`  … +${list.length - 10}`] : [])] : []
+  return [
+    `📋 每日摘要 Daily digest ${shanghaiDateTime(now)}`,
+    ...block('⚠️ 逾期', 'Overdue', groups.overdue),
+    ...block('⏰ 3 天内到期', 'Due within 3 days', groups.dueSoon),
+    ...block('🪪 待核验身份', 'Awaiting identity verification', groups.unverified),
+    '/list',
+  ].join('\n')
+}
+
+/** The wording above, as the scheduler and the new-request notice take it. */
+export const staffNotices: StaffNoticeTexts = {
+  newRequest: newRequestText,
+  reminder: reminderText,
+  overdue: overdueText,
+  digest: digestText,
+}
