@@ -85,9 +85,12 @@ export function validCompany(s: string): string | undefined {
   return t
 }
 
+/** The values one message can give at once, whatever was asked. */
+export type ExtractedFields = Partial<Pick<CollectedFields, 'name' | 'email' | 'phone' | 'company'>>
+
 /** Labelled or self-evident values in one message ("我叫张三，邮箱 a@b.cn", "name: Ann Lee, phone +44…"). */
-export function extractFields(text: string): Partial<Pick<CollectedFields, 'name' | 'email' | 'phone' | 'company'>> {
-  const out: Partial<Pick<CollectedFields, 'name' | 'email' | 'phone' | 'company'>> = {}
+export function extractFields(text: string): ExtractedFields {
+  const out: ExtractedFields = {}
   const email = findEmail(text)
   if (email) out.email = email
   const phone = findPhone(text.replace(EMAIL_IN_TEXT, ' '))

@@ -72,6 +72,16 @@ export function invalid(prompt: Prompt, lang: Lang): string {
   return lang === 'zh' ? '没能识别您的回答。' : 'I couldn’t use that answer.'
 }
 
+/** The answer did not fit what was asked: says so, and asks again. */
+export function askAgain(prompt: Prompt, lang: Lang): string {
+  return `${invalid(prompt, lang)}${lang === 'zh' ? '' : ' '}${ask(prompt, lang)}`
+}
+
+/** One line of the summary: the field's label and its value. */
+export function summaryLine(field: string, value: string, lang: Lang): string {
+  return `${fieldLabel(field, lang)}${lang === 'zh' ? '：' : ': '}${value}`
+}
+
 export function summary(lines: readonly string[], warning: string | undefined, lang: Lang): string {
   const head = lang === 'zh' ? '请确认您的申请：' : 'Please confirm your request:'
   const foot =
