@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { CN_MOBILE, EMAIL_IN_TEXT, INTL_PHONE, NAME_LABELED } from '../../personal-data.js'
 import { isControlWord, isQuestion } from './intents.js'
 
-/** What a request collects from the requester. `details` keys depend on the right (see required-fields.ts). */
+/** What a request collects from the requester. `details` keys depend on the right (see DETAILS_NEEDED in conversation.ts). */
 export interface CollectedFields {
   name?: string
   email?: string
@@ -102,14 +102,4 @@ export function extractFields(text: string): ExtractedFields {
   const company = companyMatch ? validCompany(companyMatch[1] ?? '') : undefined
   if (company) out.company = company
   return out
-}
-
-/** Masks contact details for summaries shown back in chat and for staff lists: a***@b.com, 138****5678. */
-export function maskEmail(email: string): string {
-  const [local = '', domain = ''] = email.split('@')
-  return `${local.slice(0, 1)}***@${domain}`
-}
-
-export function maskPhone(phone: string): string {
-  return phone.length > 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****'
 }
