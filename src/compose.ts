@@ -3,7 +3,7 @@ import type { Config } from './config.js'
 import { errorSummary, type Logger } from './log.js'
 import { createAssistant } from './assistant/assistant.js'
 import { createHeldNotices } from './assistant/held-notices.js'
-import type { Notifier } from './assistant/notifier.js'
+import type { HeldNotices, Notifier } from './assistant/notifier.js'
 import type { Conversation } from './assistant/rights/conversation.js'
 import { createRightsFlow } from './assistant/rights/flow.js'
 import { createStaffCommands } from './assistant/staff/commands.js'
@@ -69,58 +69,23 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const unanswered = new FileUnansweredLog(unansweredDir(config.dataDir), logger, health)
   const windows = createWindowTracker()
   const metrics = createMetrics()
-
-  const senders: Record<string, ChannelSender> = {}
-  const sendingDisabled: Record<string, SendingDisabledReason> = {}
-  if (config.wechat.appId && config.wechat.appSecret) {
-    const client = new WechatApiClient({ apiBase: config.wechat.apiBase, appId: config.wechat.appId, appSecret: config.wechat.appSecret, clock, logger })
-    senders['wechat-oa'] = wechatOaSender(client, config.wechatTemplateId)
-  } else {
-    // The webhook still answers; staff replies and notices wait as held notices, and staff are told why.
-    sendingDisabled['wechat-oa'] = 'credentials-not-configured'
-    logger.warn(
-      { event: 'outbox.sending_disabled', channel: 'wechat-oa', reason: 'credentials-not-configured' },
-      'outgoing WeChat messages are disabled: WECHAT_APPID / WECHAT_APPSECRET are not configured',
-    )
-  }
-  const outbox: Outbox = await createOutbox({
+  const outbox = await createOutbox({
     file: path.join(config.dataDir, 'outbox.json'),
     health,
     clock,
     logger,
     held: heldNotices,
-    senders,
-    sendingDisabled,
+    ...outboundSenders(config, clock, logger),
     windowTracker: windows,
   })
   metrics.bind({ requests: storage.requests, outboxDepth: () => outbox.depth(), now: () => clock.now() })
 
   // The Wechaty door needs the assistant and the assistant reaches Wechaty users through the door, so it is bound late.
   let door: WechatyDoor | undefined
-  const notifier: Notifier = {
-    notify: (to, text, options) => (to.channel === 'wechaty' && door ? door.notifier.notify(to, text, options) : outbox.notify(to, text, options)),
-  }
-  const isStaff = (incoming: Incoming): boolean =>
-    (incoming.channel === 'wechat-oa' && config.staffOpenIds.has(incoming.userId)) || (incoming.channel === 'wechaty' && (door?.isStaff(incoming) ?? false))
-
-  const staff: StaffChannel = {
-    async toStaff(text) {
-      await Promise.all([
-        ...[...config.staffOpenIds].map((userId) => outbox.notify({ channel: 'wechat-oa', userId }, text)),
-        ...(door ? [door.staffRoomNotifier().postToStaff(text)] : []),
-      ])
-    },
-  }
+  const people = reachPeople(config, outbox, () => door)
   const scheduler = deps.scheduler ?? new NodeScheduler(clock, logger)
-  const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff, texts: staffNotices, reminders: config.reminders })
-
-  // A returning follower is no longer "unsubscribed".
-  const clearUnsubscribed = async (key: string): Promise<void> => {
-    const current = await storage.preferences.get(key)
-    if (!current?.unsubscribed) return
-    const { unsubscribed: _gone, ...rest } = current
-    await storage.preferences.set(key, rest).catch((err: unknown) => logger.error({ event: 'preferences.failed', ...errorSummary(err) }))
-  }
+  const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff: people.staff, texts: staffNotices, reminders: config.reminders })
+  const followers = followerPreferences(storage, clock, logger)
 
   const assistant = createAssistant({
     policy,
@@ -130,17 +95,17 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     contactEmail: config.policyFill.contactEmail,
     heldNotices,
     unanswered,
-    rateLimit: { perMinute: config.rateLimitPerMinute, exempt: isStaff },
+    rateLimit: { perMinute: config.rateLimitPerMinute, exempt: people.isStaff },
     onIncoming: (incoming) => {
       windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt)
-      if (incoming.kind === 'subscribe') void clearUnsubscribed(personKey(incoming))
+      if (incoming.kind === 'subscribe') void followers.subscribed(incoming)
     },
     steps: (tools) => [
       createStaffCommands({
         requests: storage.requests,
-        notifier,
+        notifier: people.notifier,
         logger,
-        isStaff,
+        isStaff: people.isStaff,
         dueDate: createDueDate(config.responseWindow, config.responseDays, logger),
         onChange: (r) => deadlines.onChange(r),
       }),
@@ -148,7 +113,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       createRightsFlow(
         {
           // Staff hear of each new request or inquiry as soon as it is stored.
-          requests: announceNewRequests(storage.requests, { staff, logger, texts: staffNotices }),
+          requests: announceNewRequests(storage.requests, { staff: people.staff, logger, texts: staffNotices }),
           conversations: storage.conversations,
           preferences: storage.preferences,
           policy,
@@ -159,19 +124,14 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
         tools,
       ),
     ],
-    onUnsubscribe: async (incoming) => {
-      const key = personKey(incoming)
-      const current = (await storage.preferences.get(key)) ?? {}
-      await storage.preferences.set(key, { ...current, unsubscribed: { at: clock.now().toISOString() } })
-      logger.info({ event: 'user.unsubscribed' })
-    },
+    onUnsubscribe: (incoming) => followers.unsubscribed(incoming),
   })
 
   return {
     assistant,
     policy,
     storage,
-    notifier,
+    notifier: people.notifier,
     metrics: metrics.registry,
     storageStatus: () => health.status(),
     async start() {
@@ -191,27 +151,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       })
         .runOnce()
         .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', ...errorSummary(err) }))
-      if (config.wechaty.puppet || deps.wechatyPuppet) {
-        // Imported only when configured: loading wechaty costs most of a second.
-        const { startWechatyDoor } = await import('./channels/wechaty/bot.js')
-        try {
-          door = await startWechatyDoor({
-            assistant,
-            logger,
-            clock,
-            puppet: deps.wechatyPuppet ?? config.wechaty.puppet,
-            puppetToken: config.wechaty.puppetToken,
-            staffIds: config.wechaty.staffIds,
-            staffRoomTopic: config.wechaty.staffRoom,
-            held: heldNotices,
-            name: path.join(config.dataDir, 'wechaty'),
-          })
-        } catch (err) {
-          // A puppet that cannot start (missing package, bad token, no network) must not take the
-          // Official Account down with it: the webhook keeps serving, and the log says why.
-          logger.error({ event: 'wechaty.start_failed', puppet: config.wechaty.puppet, ...errorSummary(err) })
-        }
-      }
+      if (config.wechaty.puppet || deps.wechatyPuppet) door = await startWechaty(config, deps, assistant, heldNotices)
     },
     async close() {
       await scheduler.stop()
@@ -224,5 +164,93 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       // Last: closing the storage releases DATA_DIR for the next process.
       await storage.close()
     },
+  }
+}
+
+/** Who can be pushed a message, and how: the Official Account through WeChat's API when configured. */
+function outboundSenders(
+  config: Config,
+  clock: Clock,
+  logger: Logger,
+): { senders: Record<string, ChannelSender>; sendingDisabled: Record<string, SendingDisabledReason> } {
+  if (config.wechat.appId && config.wechat.appSecret) {
+    const client = new WechatApiClient({ apiBase: config.wechat.apiBase, appId: config.wechat.appId, appSecret: config.wechat.appSecret, clock, logger })
+    return { senders: { 'wechat-oa': wechatOaSender(client, config.wechatTemplateId) }, sendingDisabled: {} }
+  }
+  // The webhook still answers; staff replies and notices wait as held notices, and staff are told why.
+  logger.warn(
+    { event: 'outbox.sending_disabled', channel: 'wechat-oa', reason: 'credentials-not-configured' },
+    'outgoing WeChat messages are disabled: WECHAT_APPID / WECHAT_APPSECRET are not configured',
+  )
+  return { senders: {}, sendingDisabled: { 'wechat-oa': 'credentials-not-configured' } }
+}
+
+/**
+ * Requesters and staff, on whichever door reaches them: Wechaty users through the door once it has
+ * started, everyone else through the outbox; staff are STAFF_OPENIDS plus the Wechaty staff.
+ */
+function reachPeople(config: Config, outbox: Outbox, door: () => WechatyDoor | undefined): { notifier: Notifier; staff: StaffChannel; isStaff: (i: Incoming) => boolean } {
+  return {
+    notifier: {
+      notify: (to, text, options) => {
+        const d = door()
+        return to.channel === 'wechaty' && d ? d.notifier.notify(to, text, options) : outbox.notify(to, text, options)
+      },
+    },
+    staff: {
+      async toStaff(text) {
+        const d = door()
+        await Promise.all([
+          ...[...config.staffOpenIds].map((userId) => outbox.notify({ channel: 'wechat-oa', userId }, text)),
+          ...(d ? [d.staffRoomNotifier().postToStaff(text)] : []),
+        ])
+      },
+    },
+    isStaff: (incoming) =>
+      (incoming.channel === 'wechat-oa' && config.staffOpenIds.has(incoming.userId)) || (incoming.channel === 'wechaty' && (door()?.isStaff(incoming) ?? false)),
+  }
+}
+
+/** Follow and unfollow events, kept as preferences: a returning follower is no longer "unsubscribed". */
+function followerPreferences(storage: Storage<Conversation>, clock: Clock, logger: Logger): { subscribed(i: Incoming): Promise<void>; unsubscribed(i: Incoming): Promise<void> } {
+  return {
+    async subscribed(incoming) {
+      const key = personKey(incoming)
+      const current = await storage.preferences.get(key)
+      if (!current?.unsubscribed) return
+      const { unsubscribed: _gone, ...rest } = current
+      await storage.preferences.set(key, rest).catch((err: unknown) => logger.error({ event: 'preferences.failed', ...errorSummary(err) }))
+    },
+    async unsubscribed(incoming) {
+      const key = personKey(incoming)
+      const current = (await storage.preferences.get(key)) ?? {}
+      await storage.preferences.set(key, { ...current, unsubscribed: { at: clock.now().toISOString() } })
+      logger.info({ event: 'user.unsubscribed' })
+    },
+  }
+}
+
+/**
+ * The Wechaty door, imported only when configured (loading wechaty costs most of a second). A puppet
+ * that cannot start (missing package, bad token, no network) must not take the Official Account
+ * down with it: the webhook keeps serving, and the log says why.
+ */
+async function startWechaty(config: Config, deps: BuildOptions, assistant: Assistant, held: HeldNotices): Promise<WechatyDoor | undefined> {
+  const { startWechatyDoor } = await import('./channels/wechaty/bot.js')
+  try {
+    return await startWechatyDoor({
+      assistant,
+      logger: deps.logger,
+      clock: deps.clock,
+      puppet: deps.wechatyPuppet ?? config.wechaty.puppet,
+      puppetToken: config.wechaty.puppetToken,
+      staffIds: config.wechaty.staffIds,
+      staffRoomTopic: config.wechaty.staffRoom,
+      held,
+      name: path.join(config.dataDir, 'wechaty'),
+    })
+  } catch (err) {
+    deps.logger.error({ event: 'wechaty.start_failed', puppet: config.wechaty.puppet, ...errorSummary(err) })
+    return undefined
   }
 }
