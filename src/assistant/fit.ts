@@ -1,28 +1,3 @@
-import { MAX_REPLY_BYTES } from '../policy/types.js'
-
-export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
-
-/** True when the joined parts fit in one reply. */
-export const fits = (s: string, max = MAX_REPLY_BYTES): boolean => utf8Bytes(s) <= max
-
-/**
- * Last line of defence for WeChat's reply size: cuts at a code-point boundary and marks the cut.
- * Callers should size replies themselves; this only guarantees the limit is never exceeded.
- */
-export function clipReply(text: string, max = MAX_REPLY_BYTES): string {
-  if (utf8Bytes(text) <= max) return text
-  const ellipsis = '…'
-  let out = ''
-  let used = utf8Bytes(ellipsis)
-  for (const ch of text) {
-    const n = utf8Bytes(ch)
-    if (used + n > max) break
-    out += ch
-    used += n
-  }
-  return out + ellipsis
-}
-
 /** Shortens a value shown inside a summary line. */
 export function preview(value: string, maxChars = 80): string {
   const chars = [...value]

@@ -1,7 +1,7 @@
 import type { RequestRepository } from '../requests/repository.js'
 import { parseRequestId } from '../requests/ids.js'
 import type { TurnHandler } from './assistant.js'
-import { clipReply } from './fit.js'
+import { clipReply } from '../reply-size.js'
 import { statusLine } from './request-texts.js'
 import { statusCommand } from './rights/intents.js'
 

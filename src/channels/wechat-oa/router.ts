@@ -9,7 +9,8 @@ import { admitMessage, type ReplayCheck } from './replay.js'
 import { queryParam, readBody, verifySignedQuery } from './request.js'
 import { openEnvelope, sealReply } from './safe-mode.js'
 import { MemorySignatureLedger, type SignatureLedger } from './signature-ledger.js'
-import { buildTextReplyXml, parseWechatXml, truncateUtf8 } from './xml.js'
+import { clipReply } from '../../reply-size.js'
+import { buildTextReplyXml, parseWechatXml } from './xml.js'
 
 /** Everything the webhook needs: the message handler's dependencies plus config (nothing from the environment). */
 export interface WechatRouterDeps extends MessageHandlerDeps {
@@ -106,7 +107,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
       toUser: fields.FromUserName ?? '',
       fromUser: fields.ToUserName ?? '',
       createTime: Math.floor(clock.now().getTime() / 1000),
-      content: truncateUtf8(result.text),
+      content: clipReply(result.text),
     })
     sendXml(ctx, encryptType === 'aes' && crypto ? sealReply(replyXml, crypto, token, clock.now()) : replyXml)
   })

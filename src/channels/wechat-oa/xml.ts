@@ -108,24 +108,6 @@ export function cdata(text: string): string {
   return `<![CDATA[${text.replace(INVALID_XML_CHARS, '').replaceAll(']]>', ']]]]><![CDATA[>')}]]>`
 }
 
-/** WeChat reports failures for text replies above about 2048 bytes. */
-export const MAX_REPLY_BYTES = 2048
-
-/** Cuts text to at most `maxBytes` of UTF-8 on a character boundary, ending with "…" if cut. */
-export function truncateUtf8(text: string, maxBytes = MAX_REPLY_BYTES): string {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text
-  const ellipsis = '…'
-  let out = ''
-  let bytes = Buffer.byteLength(ellipsis, 'utf8')
-  for (const ch of text) {
-    const size = Buffer.byteLength(ch, 'utf8')
-    if (bytes + size > maxBytes) break
-    out += ch
-    bytes += size
-  }
-  return out + ellipsis
-}
-
 /** A passive text reply (被动回复文本消息). */
 export interface TextReply {
   /** The subscriber's OpenID: the incoming FromUserName. */

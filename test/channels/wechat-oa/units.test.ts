@@ -5,7 +5,8 @@ import { ReplyDedupe, dedupeKey } from '../../../src/channels/wechat-oa/dedupe.j
 import { WechatProtocolError } from '../../../src/channels/wechat-oa/errors.js'
 import { toIncoming } from '../../../src/channels/wechat-oa/message.js'
 import { messageSignature, requestSignature } from '../../../src/channels/wechat-oa/signature.js'
-import { buildTextReplyXml, cdata, declaresDoctypeOrEntity, parseWechatXml, truncateUtf8 } from '../../../src/channels/wechat-oa/xml.js'
+import { buildTextReplyXml, cdata, declaresDoctypeOrEntity, parseWechatXml } from '../../../src/channels/wechat-oa/xml.js'
+import { clipReply } from '../../../src/reply-size.js'
 import { AES_KEY, PREVIOUS_AES_KEY, parseReply, sha1Sorted, NOW } from './helpers.js'
 import { TestClock } from '../../support/test-clock.js'
 
@@ -112,8 +113,8 @@ describe('xml', () => {
     }
   })
   it('truncates on a character boundary', () => {
-    expect(truncateUtf8('abc', 10)).toBe('abc')
-    const cut = truncateUtf8('隐私'.repeat(10), 10)
+    expect(clipReply('abc', 10)).toBe('abc')
+    const cut = clipReply('隐私'.repeat(10), 10)
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(10)
     expect(cut).toBe('隐私…')
   })
