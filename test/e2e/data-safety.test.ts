@@ -111,32 +111,35 @@ describe('nothing confirmed is ever lost (real process)', () => {
     const restarted = await start({ DATA_DIR: dataDir })
     expect(Date.now() - startedAt).toBeLessThan(10_000)
     const ids = requestsOnDisk(dataDir).map((r) => r.id)
+    console.log(`two processes on one DATA_DIR: the second refused; 2 confirmed by the first, ${[before.id, after.id].filter((id) => ids.includes(id!)).length} found after SIGKILL and restart`)
     expect(ids).toEqual(expect.arrayContaining([before.id, after.id]))
     expect((await health(restarted)).status).toBe(200)
   }, 90_000)
 
-  it('ask and chat beside a running service never touch its state', async () => {
+  it('ask and chat beside a running service under load never touch its state', async () => {
     const dataDir = tempDir()
-    const service = await start({ DATA_DIR: dataDir })
+    const service = await start({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '1000' })
     const wechat = new WechatClient({ baseUrl: service.baseUrl, token: TOKEN })
+    // Sixty people file while the terminal doors run beside the service, as an operator would.
     const confirmed: string[] = []
-    const one = await fileRequest(wechat, 'oBeside1')
-    confirmed.push(one.id!)
-
-    const ask = await runScript(['src/cli/ask.ts', '你们会出售我的个人信息吗'], { DATA_DIR: dataDir })
+    const load = Array.from({ length: 60 }, (_, i) => fileRequest(wechat, `oBeside${i}`).then((r) => void (r.id && confirmed.push(r.id))))
+    const [ask, chat] = await Promise.all([
+      runScript(['src/cli/ask.ts', '你们会出售我的个人信息吗'], { DATA_DIR: dataDir }),
+      runScript(['src/cli/chat.ts'], { DATA_DIR: dataDir }, '请删除我的个人信息\n李四\nlisi@example.org\n跳过\n确认\n'),
+    ])
+    await Promise.all(load)
     expect(ask.code).toBe(0)
-    expect(ask.out.length).toBeGreaterThan(20)
-    const chat = await runScript(['src/cli/chat.ts'], { DATA_DIR: dataDir }, '请删除我的个人信息\n李四\nlisi@example.org\n跳过\n确认\n')
+    expect(ask.out).toContain('sell or rent')
     expect(chat.code).toBe(0)
     expect(chat.err).toMatch(/练习模式|Practice mode/)
     const practiceId = ID.exec(chat.out)?.[0]
     expect(practiceId).toBeDefined()
 
-    const two = await fileRequest(wechat, 'oBeside2')
-    confirmed.push(two.id!)
     await service.kill()
     const restarted = await start({ DATA_DIR: dataDir })
     const stored = requestsOnDisk(dataDir).map((r) => r.id)
+    console.log(`ask and chat beside the service: ${confirmed.length} confirmed over the webhook, ${confirmed.filter((id) => stored.includes(id)).length} found after SIGKILL and restart; the practice request in chat is not in DATA_DIR`)
+    expect(confirmed).toHaveLength(60)
     expect(stored).toEqual(expect.arrayContaining(confirmed))
     expect(stored).not.toContain(practiceId)
     expect((await health(restarted)).status).toBe(200)
@@ -199,6 +202,8 @@ describe('nothing confirmed is ever lost (real process)', () => {
       const restarted = await start({ DATA_DIR: dataDir })
       expect(restarted.output()).not.toMatch(/invalid line|unreadable/)
       const stored = requestsOnDisk(dataDir).map((r) => r.id)
+      const found = confirmed.filter((id) => stored.includes(id)).length
+      console.log(`full disk: ${confirmed.length} confirmed (${confirmed.length - 3} before the disk filled, 3 after space came back), ${found} found after SIGKILL and restart`)
       expect(stored).toEqual(expect.arrayContaining(confirmed))
       expect(new Set(stored).size).toBe(stored.length)
       expect((await health(restarted)).status).toBe(200)
