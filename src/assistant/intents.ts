@@ -1,12 +1,14 @@
 import { commandWord } from './normalize.js'
+import { vocabulary } from './rights/vocabulary.js'
 
-/** Words that ask for the welcome and topic menu. `?` alone counts too. */
-const HELP = new Set(['帮助', '帮忙', '菜单', '目录', '主题', 'help', 'menu', 'topics', 'h', 'hi', 'hello', '你好', '您好', '在吗', '开始', 'start'])
-/** Words that go on from where things stand: the next page of a long answer, or back to the open request. */
-const CONTINUE = new Set(['继续', '接着', '接着说', '继续说', '继续填写', '继续申请', 'continue', 'goon', 'carryon', 'resume'])
-const MORE = new Set(['更多', '下一页', '还有吗', '还有呢', 'more', 'next', 'm', ...CONTINUE])
-const CANCEL = new Set(['取消', '算了', '不用了', '退出', '放弃', '取消申请', 'cancel', 'stop', 'quit', 'exit', 'abort', 'nevermind', 'forgetit', 'q'])
+/**
+ * General command words (help, more, continue, cancel) are in data/rights-vocabulary.json with the
+ * conversation words; `more` also takes every `continue` word.
+ */
+const { help: HELP, continue: CONTINUE, cancel: CANCEL } = vocabulary.words
+const MORE: ReadonlySet<string> = new Set([...vocabulary.words.more, ...CONTINUE])
 
+/** A help word (帮助, menu, hi), or `?` alone. */
 export function isHelp(text: string): boolean {
   const t = text.trim()
   return t === '?' || t === '？' || HELP.has(commandWord(t))
