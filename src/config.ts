@@ -44,6 +44,8 @@ export interface Config {
   readonly dataDir: string
   readonly policyFile: string
   readonly lexiconFile: string
+  /** Questions each policy paragraph answers, in Chinese and English (staff edit it; read at start-up). */
+  readonly paragraphQuestionsFile: string
   readonly policyFill: {
     readonly contactEmail?: string
     readonly updated?: string
@@ -160,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     policyFile,
     lexiconFile: path.join(PROJECT_ROOT, 'data', 'lexicon.json'),
+    paragraphQuestionsFile: path.join(PROJECT_ROOT, 'data', 'paragraph-questions.json'),
     policyFill: {
       contactEmail: email,
       updated: nonEmpty(env.POLICY_UPDATED),

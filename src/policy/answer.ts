@@ -114,23 +114,31 @@ function referenceUnit(sections: readonly PolicySection[], lang: Lang, index: nu
 }
 
 /**
- * Builds the pages of an answer: the chosen blocks first (document order), then — when given and it
- * fits — the runner-up section's best passage under its own heading, then the rest of the section.
- * The first page is filled as far as it goes; what does not fit follows on later pages.
+ * Builds the pages of an answer for a phone screen: the lead-in, then the passages that answer —
+ * `chosen`, lead first, each with its list context: at most two — then, when given and it fits, the
+ * runner-up section's best passage under its own heading, and the sections a quoted sentence points to.
+ * The rest of the section waits behind 更多 / "more" on the following pages. `chosen` null quotes the
+ * whole section in document order (a topic picked from the menu).
  */
 export function composeAnswer(
   sections: readonly PolicySection[],
   top: number,
   lang: Lang,
-  chosen: ReadonlySet<number> | null,
+  chosen: readonly number[] | null,
   score: number,
   also?: AlsoPassage,
 ): PolicyAnswer {
   const section = sections[top]!
   const all = sectionBlocks(sections, top)
-  const picked = chosen ? withListContext(sections, all, chosen) : new Set(all.map((_r, i) => i))
-  const first = all.map((_r, i) => i).filter((i) => picked.has(i))
-  const rest = all.map((_r, i) => i).filter((i) => !picked.has(i))
+  const everything = all.map((_r, i) => i)
+  // Each chosen passage keeps its sense (a bullet brings the sentence introducing its list, and the
+  // other way round) and its own blocks in document order; passages follow in the order given.
+  const first: number[] = []
+  for (const i of chosen ?? everything) {
+    const passage = [...withListContext(sections, all, new Set([i]))].sort((a, b) => a - b)
+    for (const j of passage) if (!first.includes(j)) first.push(j)
+  }
+  const rest = everything.filter((i) => !first.includes(i))
   let units = toUnits(sections, top, all, first)
   let restLabel: string = PAGE_TEXT[lang].rest
   // Only if the answer and the other passage both fit on the first page.
@@ -151,10 +159,11 @@ export function composeAnswer(
     quoted,
   )
   for (const ref of pointedTo) addIfFits(referenceUnit(sections, lang, ref))
-  // The rest of the section fills the first page as far as it goes, then continues on later pages.
+  // The rest of the section starts the next page, so the answer stands alone on a phone screen.
   // The rest-of-section label travels with the first block it introduces, never alone at a page's end.
   const [firstRest, ...moreRest] = toUnits(sections, top, all, rest)
   const restUnits: Unit[] = firstRest ? [[restLabel, ...firstRest], ...moreRest] : []
-  const pages = paginate(lang, section.title, [...units, ...restUnits])
+  const breakAt = chosen ? new Set([units.length]) : new Set<number>()
+  const pages = paginate(lang, section.title, [...units, ...restUnits], breakAt)
   return { lang, sectionId: section.id, sectionTitle: section.title, score, pages }
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { compileCues, cueSchema, type CompiledCue } from './cues.js'
+import { PinyinIndex } from './pinyin.js'
 import { addChineseWords, stemPhrase, stemWord } from './tokenize.js'
 
 const conceptSchema = z.object({
@@ -21,6 +23,9 @@ const lexiconSchema = z.object({
   topics: z.array(z.object({ words: z.array(z.string()).min(1), zh: z.string().min(1) })).default([]),
   offTopicWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
   productWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+  companyWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+  notInPolicy: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
+  cues: z.array(cueSchema).default([]),
   enAliases: z.record(z.string(), z.string()).default({}),
   questionWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
 })
@@ -58,6 +63,26 @@ export interface CompiledConcept {
   readonly generic: ReadonlySet<string>
 }
 
+/**
+ * Words of one kind: Chinese found as substrings, English as single stems or stem phrases. Not by sound:
+ * these lists turn questions away, and a near sound (有人联 for 人脸) must not.
+ */
+export interface WordList {
+  readonly zh: readonly string[]
+  readonly stems: ReadonlySet<string>
+  readonly phrases: readonly (readonly string[])[]
+}
+
+function wordList(words: { readonly en: readonly string[]; readonly zh: readonly string[] }): WordList {
+  const en = words.en.map((w) => stemPhrase(w.toLowerCase())).filter((s) => s.length > 0)
+  const zh = words.zh.map((w) => w.trim().toLowerCase()).filter(Boolean)
+  return {
+    zh,
+    stems: new Set(en.filter((s) => s.length === 1).map((s) => s[0]!)),
+    phrases: en.filter((s) => s.length > 1),
+  }
+}
+
 /** An English trigger phrase of a concept, as stems. */
 export interface Trigger {
   readonly stems: readonly string[]
@@ -71,6 +96,8 @@ export interface CompiledLexicon {
   readonly zh: readonly (readonly [word: string, concepts: readonly number[]])[]
   /** The same keywords grouped by first character, longest first. */
   readonly zhByChar: ReadonlyMap<string, readonly (readonly [word: string, concepts: readonly number[]])[]>
+  /** The same keywords by sound, for typing slips (删出 → 删除, 个人信细 → 个人信息). */
+  readonly zhPinyin: PinyinIndex<readonly number[]>
   /** Chinese keywords that contain Latin letters ("ip地址", "删除cookie"), found by substring search. */
   readonly zhLatin: readonly (readonly [word: string, concepts: readonly number[]])[]
   /** English triggers grouped by their first stem, longest first. */
@@ -88,6 +115,17 @@ export interface CompiledLexicon {
   /** Words naming the product itself ("software", "版本"), English as stems: such questions need an anchor concept. */
   readonly productStems: ReadonlySet<string>
   readonly productZh: readonly string[]
+  /**
+   * The company's other business: prices, invoices, hiring, premises, how to use a product. They gate a
+   * question like off-topic words, and a question left unanswered because of them is sent to staff.
+   */
+  readonly company: WordList
+  /**
+   * Privacy matters the policy never mentions (face recognition, location) and facts it leaves out (a
+   * phone number): a question naming one is not answered, however policy-like the rest of it is.
+   */
+  readonly notInPolicy: WordList
+  readonly cues: readonly CompiledCue[]
   /** Chat spellings of English function words ("wht" → "what", "u" → "you"), each to one or more words. */
   readonly enAliases: ReadonlyMap<string, readonly string[]>
   readonly topics: readonly { readonly stems: readonly string[]; readonly zh: string }[]
@@ -146,21 +184,28 @@ export function compileLexicon(data: unknown): CompiledLexicon {
     const first = entry[0][0]!
     zhByChar.set(first, [...(zhByChar.get(first) ?? []), entry])
   }
+  const conceptIndex = new Map(concepts.map((c, i) => [c.id, i]))
+  const offTopicEn = [...lex.offTopicWords.en, ...lex.companyWords.en]
   return {
     concepts,
     zh,
     zhByChar,
+    zhPinyin: new PinyinIndex(zh),
     zhLatin: zh.filter(([w]) => /[a-z]/.test(w) && /\p{Script=Han}/u.test(w)),
     en,
     enWords,
     weakStems: new Set(lex.weakWords.map((w) => stemWord(w.toLowerCase()))),
     stopStems: new Set(lex.stopwords.en.map((w) => stemWord(w.toLowerCase()))),
     zhStop: new Set(lex.stopwords.zh),
-    offTopicStems: new Set(lex.offTopicWords.en.filter((w) => !w.includes(' ')).map((w) => stemWord(w.toLowerCase()))),
-    offTopicPhrases: lex.offTopicWords.en.filter((w) => w.includes(' ')).map((w) => stemPhrase(w.toLowerCase())).filter((s) => s.length > 1),
-    offTopicZh: lex.offTopicWords.zh.map((w) => w.toLowerCase()),
+    // The company's other business is off-topic too; its words are listed apart only to tell staff's matters from the rest.
+    offTopicStems: new Set(offTopicEn.filter((w) => !w.includes(' ')).map((w) => stemWord(w.toLowerCase()))),
+    offTopicPhrases: offTopicEn.filter((w) => w.includes(' ')).map((w) => stemPhrase(w.toLowerCase())).filter((s) => s.length > 1),
+    offTopicZh: [...lex.offTopicWords.zh, ...lex.companyWords.zh].map((w) => w.toLowerCase()),
     productStems: new Set(lex.productWords.en.map((w) => stemWord(w.toLowerCase()))),
     productZh: lex.productWords.zh.map((w) => w.toLowerCase()),
+    company: wordList(lex.companyWords),
+    notInPolicy: wordList(lex.notInPolicy),
+    cues: compileCues(lex.cues, conceptIndex),
     enAliases: new Map(Object.entries(lex.enAliases).map(([k, v]) => [k.toLowerCase(), v.toLowerCase().split(/\s+/).filter(Boolean)])),
     topics: lex.topics.map((t) => ({ stems: t.words.flatMap(headingWords), zh: t.zh })),
     questionStems: new Set(lex.questionWords.en.map((w) => stemWord(w.toLowerCase()))),

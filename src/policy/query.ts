@@ -1,5 +1,6 @@
-import type { CompiledLexicon } from './lexicon.js'
+import type { CompiledLexicon, WordList } from './lexicon.js'
 import type { SearchIndex } from './search-index.js'
+import { findCues } from './cues.js'
 import { closestShortWord, closestWord } from './fuzzy.js'
 import { toSimplified } from './hant.js'
 import { cutChinese, englishTokens, stemWord, type Token } from './tokenize.js'
@@ -26,6 +27,24 @@ export interface AnalyzedQuery {
   readonly unknownWords: readonly string[]
   /** How much policy evidence the question carries, for logs and tuning. */
   readonly evidence: { readonly strong: number; readonly weak: number; readonly generic: number; readonly direct: number; readonly anchored: boolean }
+  /**
+   * What the question is made of, for matching it against the questions staff wrote for paragraphs:
+   * "@concept" for each concept named ("@concept~" for a weak one, or one only everyday or guessed words named),
+   * "=word" for the words that named it, and every other content word (English stems, Chinese words).
+   */
+  readonly features: readonly string[]
+  /** The question is about the company's other business (prices, invoices, hiring, premises, using a product). */
+  readonly company: boolean
+  /** The question names a matter the policy never mentions, or a fact it leaves out. */
+  readonly notInPolicy: boolean
+  /** The question uses words of other topics (prices, weather, the product itself): the keyword gate alone decides it. */
+  readonly elsewhere: boolean
+}
+
+/** Words the analysis may rely on beyond the policy and the lexicon. */
+export interface QueryContext {
+  /** Words of the questions staff wrote for paragraphs: people's words for policy matters, so not unknown words. */
+  readonly known?: ReadonlySet<string>
 }
 
 /** Relative weight of a lexicon concept against a plain word of the question. */
@@ -35,8 +54,18 @@ const WEAK_WORD_WEIGHT = 0.4
 const REPEAT_BOOST = 1.25
 const HAN_RUN = /\p{Script=Han}+/gu
 
-/** Splits a question into lexicon concepts and plain policy words, with typo correction for English. */
-export function analyzeQuery(question: string, lex: CompiledLexicon, index: SearchIndex): AnalyzedQuery {
+/** Whether a question (lower-cased and simplified, and its English tokens) uses a word of the list. */
+export function mentions(list: WordList, lower: string, tokens: readonly Token[]): boolean {
+  if (list.zh.some((w) => lower.includes(w))) return true
+  if (tokens.some((t) => list.stems.has(t.stem))) return true
+  return list.phrases.some((p) => tokens.some((_t, i) => p.every((s, j) => tokens[i + j]?.stem === s)))
+}
+
+/**
+ * Splits a question into lexicon concepts and plain policy words, with typo correction for English
+ * (edit distance) and Chinese (pinyin), and situation cues.
+ */
+export function analyzeQuery(question: string, lex: CompiledLexicon, index: SearchIndex, context: QueryContext = {}): AnalyzedQuery {
   // Concept → the distinct question words that named it.
   const conceptHits = new Map<number, Set<string>>()
   // Concept → the words among them that are evidence of a policy question (not everyday or guessed words).
@@ -53,26 +82,41 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // Content words the policy and lexicon know nothing about ("sky", "emperor", "首都"): the more of
   // them, the likelier the question is about something else.
   const unknownWords: string[] = []
+  // Content words known to staff questions only: neither evidence nor a sign of another topic.
+  const otherWords: string[] = []
+  const isKnown = (word: string): boolean => context.known?.has(word) ?? false
   const direct = new Map<string, boolean>() // stem → weak?
   // Traditional characters ("個人資料") are read as simplified, the lexicon's script.
   const lower = toSimplified(question.toLowerCase())
-  let offTopic = lex.offTopicZh.some((w) => lower.includes(w))
+  const offTopicZh = lex.offTopicZh.filter((w) => lower.includes(w))
+  let offTopic = offTopicZh.length > 0
 
   // Chinese: lexicon keywords leftmost-longest over each run of Han characters (sturdier than relying
   // on jieba to cut exactly at keyword borders); what is left over is cut by jieba and looked up in the policy.
+  // A keyword typed with a slip of the same sound (删出, 信细) is read as the keyword when it is longer
+  // than any keyword spelt right at that place.
   for (const run of lower.match(HAN_RUN) ?? []) {
     let rest = ''
     const flushRest = (): void => {
       for (const token of rest ? cutChinese(rest) : []) {
         if (lex.zhStop.has(token) || lex.questionZh.has(token)) continue
         if (index.vocabulary.has(token)) direct.set(token, false)
+        else if (isKnown(token)) otherWords.push(token)
         else if (!/^\d+$/.test(token)) unknownWords.push(token)
       }
       rest = ''
     }
+    // Sound matching works on characters; a run with characters outside the BMP is matched by spelling only.
+    const chars = [...run]
+    const bySound = chars.length === run.length
     for (let i = 0; i < run.length; ) {
       const hit = lex.zhByChar.get(run[i]!)?.find(([w]) => run.startsWith(w, i))
-      if (hit) {
+      const sound = bySound && run.length - i >= 2 ? lex.zhPinyin.matchAt(chars, i) : undefined
+      if (sound && sound.word.length > (hit?.[0].length ?? 0)) {
+        flushRest()
+        for (const c of sound.value) addHit(c, sound.word)
+        i += sound.word.length
+      } else if (hit) {
         flushRest()
         for (const c of hit[1]) addHit(c, hit[0])
         i += hit[0].length
@@ -90,9 +134,15 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     return alias ? alias.map((word) => ({ word, stem: stemWord(word) })) : [t]
   })
   const productTalk = lex.productZh.some((w) => lower.includes(w)) || tokens.some((t) => lex.productStems.has(t.stem))
+  // English company words count where they are not part of a policy phrase ("job title", "special
+  // pricing"), like other off-topic words: they are found word by word below.
+  let company = lex.company.zh.some((w) => lower.includes(w))
+  const notInPolicy = mentions(lex.notInPolicy, lower, tokens)
+  if (company) offTopic = true
   // "What do you use my email for?": a question that ends in "for" asks for a purpose, like "what for".
   if (tokens.length > 2 && tokens.at(-1)!.stem === 'for' && tokens.some((t) => t.stem === 'what')) {
-    for (const tr of lex.en.get('what') ?? []) if (tr.stems.join(' ') === 'what for') addHit(tr.concept, 'what for')
+    // The construction is specific where "what for" alone may be everyday.
+    for (const tr of lex.en.get('what') ?? []) if (tr.stems.join(' ') === 'what for') addHit(tr.concept, 'what … for')
   }
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!
@@ -104,6 +154,8 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const offPhrase = lex.offTopicPhrases.find((p) => p.every((s, j) => tokens[i + j]?.stem === s))
     if (offPhrase) {
       offTopic = true
+      if (lex.company.phrases.some((p) => p.join(' ') === offPhrase.join(' '))) company = true
+      otherWords.push(offPhrase.join(' '))
       i += offPhrase.length
       continue
     }
@@ -118,6 +170,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     i++
     if (lex.stopStems.has(t.stem) || lex.questionStems.has(t.stem) || /^\d+$/.test(t.word)) continue
     if (lex.offTopicStems.has(t.stem)) offTopic = true
+    if (lex.company.stems.has(t.stem)) company = true
     // Weak words ("today", "price", "best") are policy words that say nothing about the policy.
     if (lex.weakStems.has(t.stem)) unknownWords.push(t.word)
     if (index.vocabulary.has(t.stem)) {
@@ -136,7 +189,16 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const policyWord = closestWord(t.word, index.surface.keys())
     const s = policyWord === undefined ? undefined : index.surface.get(policyWord)
     if (s !== undefined && !lex.stopStems.has(s)) direct.set(s, lex.weakStems.has(s))
+    else if (isKnown(t.stem)) otherWords.push(t.stem)
     else if (!lex.weakStems.has(t.stem)) unknownWords.push(t.word)
+  }
+
+  // Situations ("两年没登录了…还留着吗", "no reply for weeks") name the concept they are about.
+  const cueBoost = new Map<number, number>()
+  const cues = findCues(lex.cues, lower, tokens)
+  for (const cue of cues) {
+    addHit(cue.concept, `cue:${cue.id}`)
+    cueBoost.set(cue.concept, Math.max(cueBoost.get(cue.concept) ?? 1, cue.weight))
   }
 
   // Questions about the product itself ("is your software secure", "最新版本") are not policy
@@ -155,7 +217,8 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const c = lex.concepts[ci]!
     // A matter named twice ("论坛" … "负责") is what the question is about, more than one named once.
     const repeat = words.size > 1 ? REPEAT_BOOST : 1
-    groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST * repeat, concept: ci, headings: c.headings, weak: c.weak })
+    const cue = cueBoost.get(ci) ?? 1
+    groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST * repeat * cue, concept: ci, headings: c.headings, weak: c.weak })
     if (!c.gate) continue
     const specific = specificHits.get(ci)
     for (const w of words) {
@@ -181,15 +244,56 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const anchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate)
   const everyday = generic >= 1 && (anchored || unknownWords.length === 0)
   // One policy word among several unknown ones ("What's the address of the Eiffel Tower?") is a
-  // coincidence, not a policy question.
-  const lone = strong === 1 && weak === 0 && generic === 0 && !anchored && unknownWords.length >= 2
+  // coincidence, not a policy question; a situation cue is not a single word.
+  // A matter named by several of its words (论坛 … 帖子 … 负责) is no coincidence either.
+  const lone = strong === 1 && weak === 0 && generic === 0 && !anchored && unknownWords.length >= 2 && cues.length === 0 && strongWords.size === 1
   // Without a clear policy word or a tie to personal data, the question must be nearly all policy
   // talk: "I lost my keys … what a terrible day" is not about data loss.
   const unsupported = strong === 0 && !anchored && unknownWords.length > 1
-  const inScope = productOnly || lone || unsupported
+  // Next to words of another topic a question needs two policy matters; a situation cue is made of
+  // two or more words and counts twice.
+  const matters = strong + weak + generic + cues.length
+  const inScope = productOnly || lone || unsupported || notInPolicy
     ? false
     : offTopic
-    ? strong >= 1 && strong + weak + generic >= 2 && strongWords.size >= 1 && gateWords.size >= 2
+    ? strong >= 1 && matters >= 2 && strongWords.size >= 1 && (gateWords.size >= 2 || cues.length > 0)
     : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || everyday
-  return { groups, concepts: [...conceptHits.keys()].map((c) => lex.concepts[c]!.id), inScope, unknownWords, evidence: { strong, weak, generic, direct: directStrong, anchored } }
+  const concepts = [...conceptHits.keys()].map((c) => lex.concepts[c]!.id)
+  const words = [...direct.keys(), ...otherWords, ...offTopicZh, ...unknownWords.map((w) => (/\p{Script=Han}/u.test(w) ? w : stemWord(w)))]
+  const features = questionFeatures(lex, conceptHits, specificHits, words)
+  return {
+    groups,
+    concepts,
+    inScope,
+    unknownWords,
+    evidence: { strong, weak, generic, direct: directStrong, anchored },
+    features,
+    company: company || productOnly,
+    notInPolicy,
+    elsewhere: offTopic || productTalk,
+  }
+}
+
+/**
+ * What a question is made of, for matching it against staff questions. A weak concept, or one named
+ * only by everyday or guessed words ("give", "located"), is no evidence alone and a weaker likeness
+ * than one named outright, so it is a feature of its own ("@id~"); the words that named a concept count
+ * too ("=word"), so that the same wording is closer than the same concept. Other words count as they
+ * are, words of other topics included, even where a keyword took their characters (好用); a lone
+ * Chinese character left over by jieba (好, 人, 下) says too little to match on.
+ */
+function questionFeatures(
+  lex: CompiledLexicon,
+  conceptHits: ReadonlyMap<number, ReadonlySet<string>>,
+  specificHits: ReadonlyMap<number, ReadonlySet<string>>,
+  words: readonly string[],
+): string[] {
+  const out = new Set<string>()
+  for (const [ci, named] of conceptHits) {
+    const c = lex.concepts[ci]!
+    out.add(`@${c.id}${specificHits.has(ci) && !c.weak ? '' : '~'}`)
+    for (const w of named) if (!w.startsWith('cue:')) out.add(`=${w}`)
+  }
+  for (const w of words) if (!/^\p{Script=Han}$/u.test(w)) out.add(w)
+  return [...out]
 }

@@ -10,8 +10,8 @@ export interface RankResult {
   readonly blockScores: ReadonlyMap<number, number>
   /** How much of the winning score came from non-weak groups (used for the confidence check). */
   readonly strongScore: number
-  /** Every top-level section that scored, best first, with its best passage (index into SearchIndex.blocks). */
-  readonly ranking: readonly { readonly top: number; readonly score: number; readonly block: number }[]
+  /** Every top-level section that scored, best first, with its best passage (index into SearchIndex.blocks) and that passage's score. */
+  readonly ranking: readonly { readonly top: number; readonly score: number; readonly block: number; readonly blockScore: number }[]
 }
 
 /** Weight of a heading match against a body match. */
@@ -26,10 +26,11 @@ const TITLE_COVER_BONUS = 5
 
 /**
  * Scores every block as Σ over query groups of weight × best BM25 among the group's terms, plus
- * heading matches of its own section and (halved) of its parent, then picks the top-level section
+ * heading matches of its own section and (halved) of its parent, plus `extra` (by block: evidence
+ * from elsewhere, such as a staff question close to the question), then picks the top-level section
  * with the best block (plus a share of its second best).
  */
-export function rankSections(index: SearchIndex, groups: readonly QueryGroup[]): RankResult | null {
+export function rankSections(index: SearchIndex, groups: readonly QueryGroup[], extra: ReadonlyMap<number, number> = new Map()): RankResult | null {
   const nBlocks = index.blocks.length
   const body = new Float64Array(nBlocks)
   const strongBody = new Float64Array(nBlocks)
@@ -79,8 +80,9 @@ export function rankSections(index: SearchIndex, groups: readonly QueryGroup[]):
   for (let bi = 0; bi < nBlocks; bi++) {
     const b = index.blocks[bi]!
     const parentTitle = b.top !== b.section ? PARENT_TITLE_SHARE : 0
-    const s = body[bi]! + title[b.section]! + parentTitle * title[b.top]!
-    const strong = strongBody[bi]! + strongTitle[b.section]! + parentTitle * strongTitle[b.top]!
+    const more = extra.get(bi) ?? 0
+    const s = body[bi]! + title[b.section]! + parentTitle * title[b.top]! + more
+    const strong = strongBody[bi]! + strongTitle[b.section]! + parentTitle * strongTitle[b.top]! + more
     blockScore[bi] = s
     blockStrong[bi] = strong
     const cur = topBest.get(b.top) ?? [0, 0, 0, bi]
@@ -89,7 +91,7 @@ export function rankSections(index: SearchIndex, groups: readonly QueryGroup[]):
     else topBest.set(b.top, cur)
   }
   const ranking = [...topBest.entries()]
-    .map(([top, [best, second, strong, block]]) => ({ top, score: best + SECOND_BLOCK_SHARE * second, strong, block }))
+    .map(([top, [best, second, strong, block]]) => ({ top, score: best + SECOND_BLOCK_SHARE * second, strong, block, blockScore: best }))
     .filter((r) => r.score > 0)
     .sort((a, b) => b.score - a.score)
   const win = ranking[0]

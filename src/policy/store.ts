@@ -1,10 +1,12 @@
 import { LRUCache } from 'lru-cache'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { detectLang, type Lang } from '../lang.js'
-import type { PolicyAnswer, PolicySection, PolicyStore, PolicyTopic } from './types.js'
+import type { OutOfScopeReason, PolicyAnswer, PolicySection, PolicyStore, PolicyTopic } from './types.js'
 import { composeAnswer, sectionBlocks } from './answer.js'
 import { chineseTitle, compileLexicon } from './lexicon.js'
 import { parsePolicy, type PolicyFill } from './parse.js'
+import { attachQuestions } from './paragraph-questions.js'
+import { QuestionIndex } from './question-index.js'
 import { analyzeQuery } from './query.js'
 import { rankSections } from './rank.js'
 import { passageOf, SearchIndex } from './search-index.js'
@@ -17,14 +19,20 @@ export interface PolicyStoreOptions {
   readonly lexicon: unknown
   /** Values for the policy's blanks (contact e-mail, dates). */
   readonly fill?: PolicyFill
+  /** The parsed contents of data/paragraph-questions.json: questions each paragraph answers (none when absent). */
+  readonly paragraphQuestions?: unknown
+  /** Where problems in the data files that do not stop start-up are reported (default: a process warning). */
+  readonly warn?: (message: string) => void
   /** Recent answers remembered (default 2000); 0 turns remembering off, e.g. to measure ranking. */
   readonly cacheSize?: number
 }
 
 /** The minimum evidence for an answer: below it the question is treated as out of scope. */
 const MIN_SCORE = 2.5
-/** Blocks scoring at least this share of the best block are quoted first. */
+/** A second passage of the section scoring at least this share of the best is quoted after it. */
 const RELEVANT_SHARE = 0.55
+/** Passages scoring at least this share of the best are near-ties, read in the policy's order. */
+const TIE_SHARE = 0.85
 /**
  * A runner-up section scoring at least this share of the winner is a second plausible reading of the
  * question: its best passage is quoted after the answer, under its own heading, if page 1 has room.
@@ -34,15 +42,43 @@ const RUNNER_UP_SHARE = 0.85
 /** A PolicyStore that also explains its decisions, for tests and tuning. */
 export interface ExplainingPolicyStore extends PolicyStore {
   /** Concepts, scope decision and best section for a question, without building pages. */
-  explain(question: string): { concepts: readonly string[]; inScope: boolean; sectionId?: string; score: number; strongScore: number }
+  explain(question: string): {
+    concepts: readonly string[]
+    inScope: boolean
+    sectionId?: string
+    score: number
+    strongScore: number
+    /** The nearest question staff wrote for a paragraph, and its closeness (0–1). */
+    nearest?: { question: string; closeness: number }
+    /** What the question was matched by: concepts as "@id" and content words. */
+    features: readonly string[]
+    /** The passages of the best section that scored, best first: their opening words and score. */
+    passages: readonly { text: string; score: number }[]
+  }
+  outOfScope(question: string, lang?: Lang): OutOfScopeReason | undefined
 }
 
-/** Builds the store once at startup: parse, compile the lexicon, index every block. */
+/** What a question came to: an answer, or the reason there is none. */
+type Outcome = { readonly answer: PolicyAnswer } | { readonly answer: null; readonly reason?: OutOfScopeReason }
+
+const warnByDefault = (message: string): void => {
+  process.emitWarning(message, 'PolicyDataWarning')
+}
+
+/** Builds the store once at startup: parse, compile the lexicon, index every block and the questions staff wrote for them. */
 export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicyStore {
-  const parsed = parsePolicy(options.policyText, options.fill ?? {})
+  const fill = options.fill ?? {}
+  const parsed = parsePolicy(options.policyText, fill)
   const sections: readonly PolicySection[] = parsed.sections
   const lex = compileLexicon(options.lexicon)
   const index = new SearchIndex(sections)
+  const attached = options.paragraphQuestions === undefined ? [] : attachQuestions(sections, options.paragraphQuestions, fill, options.warn ?? warnByDefault)
+  const questions = new QuestionIndex(
+    attached.flatMap((b) => {
+      const passage = passageOf(index, b.section, b.pos)
+      return b.questions.map((question) => ({ passage, question, features: analyzeQuery(question, lex, index).features }))
+    }),
+  )
   const topIndexes = sections.map((s, i) => (s.parentId ? -1 : i)).filter((i) => i >= 0)
   const topics: PolicyTopic[] = topIndexes.map((si, n) => ({
     number: n + 1,
@@ -52,43 +88,68 @@ export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicy
   }))
 
   const search = (question: string) => {
-    const q = analyzeQuery(question, lex, index)
-    const rank = q.inScope && q.groups.length ? rankSections(index, q.groups) : null
+    const q = analyzeQuery(question, lex, index, { known: questions.known })
+    // Staff questions close to this one vouch for their paragraph, and for the question being about the policy.
+    const staff = questions.evidence(q.features, q.elsewhere)
+    const inScope = !q.notInPolicy && (q.inScope || staff.vouched)
+    const rank = inScope && (q.groups.length || staff.extra.size) ? rankSections(index, q.groups, staff.extra) : null
     const ok = rank !== null && rank.score >= MIN_SCORE
     return { q, rank, ok }
   }
 
   // The store never changes after start-up, so an answer is a pure function of (language, question).
   // People ask the same few questions over and over; remembering recent answers takes ranking off the
-  // webhook's hot path. `null` (out of scope) is remembered too, as a sentinel.
-  const recent = new LRUCache<string, PolicyAnswer | 'none'>({ max: Math.max(1, options.cacheSize ?? 2000) })
+  // webhook's hot path. Unanswered questions are remembered too, with the reason.
+  const recent = new LRUCache<string, Outcome>({ max: Math.max(1, options.cacheSize ?? 2000) })
   const caching = (options.cacheSize ?? 2000) > 0
 
-  function computeAnswer(question: string, lang?: Lang): PolicyAnswer | null {
-    const { rank, ok } = search(question)
-    if (!ok || !rank) return null
+  function compute(question: string, lang?: Lang): Outcome {
+    const { q, rank, ok } = search(question)
+    if (!ok || !rank) return { answer: null, reason: q.company ? 'company' : undefined }
     const useLang = lang ?? detectLang(question)
     const all = sectionBlocks(sections, rank.top)
-    const scores = all.map((ref) => {
-      return rank.blockScores.get(passageOf(index, ref.section, ref.pos)) ?? 0
-    })
-    const best = Math.max(...scores)
-    const chosen = new Set(scores.map((s, i) => (s > 0 && s >= RELEVANT_SHARE * best ? i : -1)).filter((i) => i >= 0))
-    const second = rank.ranking[1]
-    const passage = second && second.score >= RUNNER_UP_SHARE * rank.score ? index.blocks[second.block] : undefined
+    const passages = all.map((ref) => passageOf(index, ref.section, ref.pos))
+    const scores = passages.map((p) => rank.blockScores.get(p) ?? 0)
+    // The passage that answers leads; one more may follow: the section's next best passage or the
+    // runner-up section's best, whichever scores higher, if it comes close enough.
+    // A sentence that only introduces what follows ("… through the following channels:") answers nothing alone.
+    const bareIntro = (i: number): boolean => {
+      const ref = all[i]!
+      const b = index.blocks[passages[i]!]!
+      return b.count === 1 && /:\s*$/.test(sections[ref.section]!.blocks[ref.pos]!)
+    }
+    const order = scores.map((_s, i) => i).filter((i) => scores[i]! > 0).sort((a, b) => scores[b]! - scores[a]!)
+    // Passages scoring nearly alike are read in the policy's order: it introduces a matter before detailing it.
+    const lead = order.filter((i) => scores[i]! >= TIE_SHARE * scores[order[0]!]!).sort((a, b) => a - b)[0] ?? 0
+    const next = order.find((i) => passages[i] !== passages[lead])
+    const nextScore = next !== undefined && (scores[next]! >= RELEVANT_SHARE * scores[lead]! || bareIntro(lead)) ? scores[next]! : 0
+    const runner = rank.ranking[1]
+    const runnerScore = runner && runner.score >= RUNNER_UP_SHARE * rank.score ? runner.blockScore : 0
+    // An introduction always brings the best of what it introduces, and a lead chosen by the policy's
+    // order the passage that scored best.
+    const inSection = nextScore > 0 && (nextScore >= runnerScore || bareIntro(lead) || nextScore > scores[lead]!)
+    const chosen = inSection ? [lead, next!] : [lead]
+    const passage = !inSection && runnerScore > 0 ? index.blocks[runner!.block] : undefined
     const also = passage ? { section: passage.section, pos: passage.pos, count: passage.count } : undefined
-    return composeAnswer(sections, rank.top, useLang, chosen, rank.score, also)
+    return { answer: composeAnswer(sections, rank.top, useLang, chosen, rank.score, also) }
+  }
+
+  function outcome(question: string, lang?: Lang): Outcome {
+    const key = `${lang ?? ''}\u0000${question}`
+    const hit = caching ? recent.get(key) : undefined
+    if (hit !== undefined) return hit
+    const computed = compute(question, lang)
+    // Long texts are rarely asked twice; keep the cache for real questions.
+    if (caching && question.length <= 200) recent.set(key, computed)
+    return computed
   }
 
   return {
-    answer(question: string, lang?: Lang): PolicyAnswer | null {
-      const key = `${lang ?? ''}\u0000${question}`
-      const hit = recent.get(key)
-      if (hit !== undefined && caching) return hit === 'none' ? null : hit
-      const computed = computeAnswer(question, lang)
-      // Long texts are rarely asked twice; keep the cache for real questions.
-      if (caching && question.length <= 200) recent.set(key, computed ?? 'none')
-      return computed
+    answer: (question: string, lang?: Lang): PolicyAnswer | null => outcome(question, lang).answer,
+    // Asked right after answer() with the same words, so the remembered outcome serves both.
+    outOfScope(question: string, lang?: Lang): OutOfScopeReason | undefined {
+      const o = outcome(question, lang)
+      return o.answer === null ? o.reason : undefined
     },
     topics: () => topics,
     answerTopic(number: number, lang: Lang): PolicyAnswer | null {
@@ -105,21 +166,41 @@ export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicy
         sectionId: rank ? sections[rank.top]?.id : undefined,
         score: rank?.score ?? 0,
         strongScore: rank?.strongScore ?? 0,
+        nearest: questions.nearest(q.features),
+        features: q.features,
+        passages: [...(rank?.blockScores ?? [])]
+          .filter(([, score]) => score > 0)
+          .sort((a, b) => b[1] - a[1])
+          .map(([b, score]) => ({ text: sections[index.blocks[b]!.section]!.blocks[index.blocks[b]!.pos]!.slice(0, 60), score })),
       }
     },
   }
 }
 
-/** Reads the policy and lexicon files named in the configuration and builds the store. */
+/** Reads the policy, lexicon and paragraph-questions files named in the configuration and builds the store. */
 export function loadPolicyStore(config: {
   readonly policyFile: string
   readonly lexiconFile: string
+  /** data/paragraph-questions.json; without it (or if the file is missing) paragraphs are found by their own words only. */
+  readonly paragraphQuestionsFile?: string
   readonly policyFill?: PolicyFill
-}, options: { cacheSize?: number } = {}): ExplainingPolicyStore {
+}, options: { cacheSize?: number; warn?: (message: string) => void } = {}): ExplainingPolicyStore {
+  const warn = options.warn ?? warnByDefault
   return createPolicyStore({
     policyText: readFileSync(config.policyFile, 'utf8'),
     lexicon: JSON.parse(readFileSync(config.lexiconFile, 'utf8')) as unknown,
+    paragraphQuestions: config.paragraphQuestionsFile === undefined ? undefined : readOptionalJson(config.paragraphQuestionsFile, warn),
     fill: config.policyFill ?? {},
     cacheSize: options.cacheSize,
+    warn,
   })
+}
+
+/** A data file that may not exist yet: missing is a warning, unreadable or invalid JSON an error. */
+function readOptionalJson(file: string, warn: (message: string) => void): unknown {
+  if (!existsSync(file)) {
+    warn(`paragraph questions: ${file} does not exist; paragraphs are found by their own words only`)
+    return undefined
+  }
+  return JSON.parse(readFileSync(file, 'utf8')) as unknown
 }

@@ -36,9 +36,17 @@ export interface PolicyAnswer {
   readonly pages: readonly string[]
 }
 
+/**
+ * Why a question got no answer, when the person can be sent somewhere better: 'company' — it is about
+ * the company's other business (products, prices, invoices, hiring, premises, using a product), which staff answer.
+ */
+export type OutOfScopeReason = 'company'
+
 export interface PolicyStore {
   /** Best answer for a free-text question, or null when the question is out of scope or the match is weak. */
   answer(question: string, lang?: Lang): PolicyAnswer | null
+  /** For a question answer() leaves unanswered: why, if the person can be sent elsewhere; otherwise undefined. */
+  outOfScope?(question: string, lang?: Lang): OutOfScopeReason | undefined
   /** The numbered topic menu (top-level sections). */
   topics(): readonly PolicyTopic[]
   /** The answer for a topic picked from the menu by its number; null if there is no such topic. */

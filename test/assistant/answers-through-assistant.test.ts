@@ -10,7 +10,11 @@ import { harness } from '../support/harness.js'
  * (rights-request recognition, status, staff words, menus), not the policy store alone. A question
  * about a right must be answered, not turned into a request; nothing off-topic may quote the policy.
  */
-const policy = loadPolicyStore({ policyFile: path.join(PROJECT_ROOT, 'data/privacy-policy.en.txt'), lexiconFile: path.join(PROJECT_ROOT, 'data/lexicon.json') })
+const policy = loadPolicyStore({
+  policyFile: path.join(PROJECT_ROOT, 'data/privacy-policy.en.txt'),
+  lexiconFile: path.join(PROJECT_ROOT, 'data/lexicon.json'),
+  paragraphQuestionsFile: path.join(PROJECT_ROOT, 'data/paragraph-questions.json'),
+})
 const dir = path.join(PROJECT_ROOT, 'test/policy')
 const files = readdirSync(dir).filter((f) => /^questions\..+\.json$/.test(f))
 const quotesPolicy = (reply: string): boolean => /From our privacy policy|根据我们的隐私政策|隐私政策原文|Our privacy policy says/.test(reply)

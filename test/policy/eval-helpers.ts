@@ -20,13 +20,16 @@ export interface EvalResult {
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** The store built from the shipped policy and lexicon, without configured fills. */
-/** The shipped store without its answer cache, so accuracy and timing measure ranking itself. */
+/**
+ * The store built from the shipped policy, lexicon and paragraph questions, without configured fills
+ * and without its answer cache, so accuracy and timing measure ranking itself.
+ */
 export function shippedStore(): ExplainingPolicyStore {
   return loadPolicyStore(
     {
       policyFile: path.join(ROOT, 'data/privacy-policy.en.txt'),
       lexiconFile: path.join(ROOT, 'data/lexicon.json'),
+      paragraphQuestionsFile: path.join(ROOT, 'data/paragraph-questions.json'),
     },
     { cacheSize: 0 },
   )

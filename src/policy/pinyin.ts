@@ -1,0 +1,89 @@
+import { pinyin } from 'pinyin-pro'
+
+/**
+ * Chinese typing slips through pinyin. People type Chinese by its sound, so a slip is a character of
+ * the same or a near sound: 删出 for 删除, 个人信细 for 个人信息, 权力 for 权利, 隐私证策 for 隐私政策.
+ * A keyword is read where the text sounds like it and keeps enough of its characters: sound alone
+ * would turn every 手机 (phone) into 收集 (collect).
+ */
+
+/**
+ * Sounds that pinyin keyboards let people confuse ("fuzzy pinyin"): zh/z, ch/c, sh/s, n/l, and the
+ * front and back nasals an/ang, en/eng, in/ing. Both sides are folded the same way before comparing.
+ */
+export function foldSyllable(syllable: string): string {
+  return syllable
+    .replace(/^([zcs])h/, '$1')
+    .replace(/^n/, 'l')
+    .replace(/(a|e|i)ng$/, '$1n')
+}
+
+const charKeys = new Map<string, string>()
+
+/**
+ * The usual reading of one character, folded. Only the usual one: a slip is the character a keyboard
+ * offers first for the sound typed, and rarer readings (度 as duo) would let 速度快 pass for 多快.
+ */
+function readingOf(ch: string): string {
+  let key = charKeys.get(ch)
+  if (key === undefined) {
+    key = foldSyllable((pinyin(ch, { toneType: 'none', type: 'array' }) as string[])[0] ?? '')
+    // The cache holds characters, not texts: a few thousand at most.
+    if (charKeys.size < 20_000) charKeys.set(ch, key)
+  }
+  return key
+}
+
+/** One keyword with its folded syllables (the reading it has in that word). */
+export interface PinyinEntry<T> {
+  readonly word: string
+  readonly syllables: readonly string[]
+  readonly value: T
+}
+
+const HAN_ONLY = /^\p{Script=Han}{2,}$/u
+
+/** Keywords of two or more Chinese characters, found by sound. Built once; matching is a few map look-ups per character. */
+export class PinyinIndex<T> {
+  /** Entries by their first folded syllable, longest first. */
+  private readonly byFirst = new Map<string, PinyinEntry<T>[]>()
+
+  constructor(entries: Iterable<readonly [word: string, value: T]>) {
+    for (const [word, value] of entries) {
+      if (!HAN_ONLY.test(word)) continue
+      // In-word readings: 银行 is yin hang, not yin xing.
+      const syllables = (pinyin(word, { toneType: 'none', type: 'array' }) as string[]).map(foldSyllable)
+      if (syllables.length !== [...word].length) continue
+      const list = this.byFirst.get(syllables[0]!) ?? []
+      list.push({ word, syllables, value })
+      this.byFirst.set(syllables[0]!, list)
+    }
+    for (const list of this.byFirst.values()) list.sort((a, b) => b.word.length - a.word.length)
+  }
+
+  /**
+   * The longest keyword that sounds like the text at `start` and shares a character with it there;
+   * undefined when none does. `chars` is the text split into characters.
+   */
+  matchAt(chars: readonly string[], start: number): PinyinEntry<T> | undefined {
+    for (const e of this.byFirst.get(readingOf(chars[start]!)) ?? []) {
+      if (start + e.syllables.length <= chars.length && this.soundsLike(chars, start, e)) return e
+    }
+    return undefined
+  }
+
+  /**
+   * Same sounds, and enough of the keyword typed as is: its first character for a two-character
+   * keyword (删出 → 删除, but not 杯谁 → 被谁), half its characters for a longer one (隐私证策 → 隐私政策).
+   */
+  private soundsLike(chars: readonly string[], start: number, e: PinyinEntry<T>): boolean {
+    const word = [...e.word]
+    let same = 0
+    for (let j = 0; j < word.length; j++) {
+      const ch = chars[start + j]!
+      if (ch === word[j]) same++
+      else if (readingOf(ch) !== e.syllables[j]) return false
+    }
+    return word.length === 2 ? chars[start] === word[0] : same * 2 >= word.length
+  }
+}
