@@ -92,7 +92,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     deps.metrics?.policyFallback()
     logger.debug({ event: 'policy.fallback' })
     deps.unanswered?.record(ctx.rawText, ctx.lang, ctx.now)
-    return reply(texts.fallback(policy.topics(), ctx.lang, deps.contactEmail))
+    // Questions about the company's other business get told where they are answered.
+    return reply(texts.fallback(policy.topics(), ctx.lang, deps.contactEmail, policy.outOfScope?.(ctx.text, ctx.lang)))
   }
 
   function answerTopic(ctx: TurnContext, n: number): Reply {

@@ -1,5 +1,5 @@
 import type { Lang } from '../lang.js'
-import type { PolicyTopic } from '../policy/types.js'
+import type { OutOfScopeReason, PolicyTopic } from '../policy/types.js'
 
 /**
  * Everything the assistant says in its own voice, in both languages. Policy wording is never here:
@@ -29,10 +29,15 @@ export function welcome(topics: readonly PolicyTopic[]): string {
   ].join('\n')
 }
 
-export function fallback(topics: readonly PolicyTopic[], lang: Lang, contactEmail?: string): string {
+/**
+ * The policy has no answer. `reason` 'company': the question is about the company's other business
+ * (products, prices, invoices, hiring, premises, using a product), so say first where that is answered.
+ */
+export function fallback(topics: readonly PolicyTopic[], lang: Lang, contactEmail?: string, reason?: OutOfScopeReason): string {
   if (lang === 'zh') {
     return [
       '抱歉，这个问题我在隐私政策中找不到答案。',
+      ...(reason === 'company' ? ['产品、价格、发票等问题请回复“人工”联系工作人员。'] : []),
       '我可以回答以下主题（回复数字即可）：',
       topicMenu(topics, 'zh'),
       '',
@@ -41,6 +46,7 @@ export function fallback(topics: readonly PolicyTopic[], lang: Lang, contactEmai
   }
   return [
     'Sorry, I could not find an answer to that in our privacy policy.',
+    ...(reason === 'company' ? ['For product, pricing or invoice questions, reply “staff” to reach a person.'] : []),
     'I can answer these topics (reply a number):',
     topicMenu(topics, 'en'),
     '',

@@ -51,4 +51,19 @@ describe('answers through the whole assistant', () => {
       expect(Buffer.byteLength(reply, 'utf8')).toBeLessThanOrEqual(2048)
     }
   })
+
+  it('questions about the company\'s other business are told where to ask, other fallbacks are not', async () => {
+    for (const q of ['你们的软件多少钱一年', '上个月买的开票找谁', '密码忘了怎么重置']) {
+      const reply = await harness({ policy }).send(q)
+      expect(reply, q).toContain('产品、价格、发票等问题请回复“人工”联系工作人员。')
+      expect(quotesPolicy(reply), q).toBe(false)
+    }
+    const en = await harness({ policy }).send('how much is a license for 10 users')
+    expect(en).toContain('For product, pricing or invoice questions, reply “staff” to reach a person.')
+    for (const q of ['今天天气怎么样', 'Tell me a joke', '你们会用人脸识别吗']) {
+      const reply = await harness({ policy }).send(q)
+      expect(reply, q).not.toMatch(/产品、价格|pricing/)
+      expect(quotesPolicy(reply), q).toBe(false)
+    }
+  })
 })
