@@ -202,8 +202,9 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   }
 
   // Questions about the product itself ("is your software secure", "最新版本") are not policy
-  // questions unless they also name personal data, cookies or messages to the user.
-  const productOnly = productTalk && ![...conceptHits.keys()].some((c) => lex.concepts[c]!.anchor)
+  // questions unless they also name personal data, cookies or messages to the user, or tell of the
+  // person's own situation ("买了你们产品后就接到诈骗电话").
+  const productOnly = productTalk && cues.length === 0 && ![...conceptHits.keys()].some((c) => lex.concepts[c]!.anchor)
 
   const groups: QueryGroup[] = []
   let strong = 0

@@ -212,3 +212,33 @@ describe('answer cache', () => {
     expect(cached.answer('What time is it in Beijing?')).toBeNull()
   })
 })
+
+describe('focused answers', () => {
+  /** Quoted passages on a page: parts between blank lines that are not our own lines or sub-headings. */
+  const quotedParts = (page: string, a: PolicyAnswer): string[] =>
+    page.split('\n\n').filter((p) => !isFrame(p) && !store.sections().some((s) => s.title === p) && p !== a.sectionTitle)
+
+  it('lead with the paragraph that answers, add at most one more, and keep the rest behind more', () => {
+    const a = store.answer('How long do you keep my data?')!
+    const [lead, ...others] = quotedParts(a.pages[0]!, a)
+    expect(lead).toContain('as long as is necessary')
+    expect(others.length).toBeLessThanOrEqual(1)
+    expect(a.pages[0]).not.toContain('(Rest of')
+    expect(a.pages[1]).toMatch(/^“How we store your data” \(continued\):\n\n\(Rest of (this section|“How we store your data”)\)/)
+    const all = a.pages.join('\n\n')
+    for (const block of store.sections().find((s) => s.id === 'how-we-store-your-data')!.blocks) expect(all).toContain(block.replace(/^• /, ''))
+  })
+
+  it('bring what an introduction introduces, and the sentence that introduces a list', () => {
+    const a = store.answer('what kind of personal info do you hold on me')!
+    expect(a.pages[0]).toContain('We may collect your information through the following channels:')
+    expect(a.pages[0]).toMatch(/full name, email address|IP address|company name, company address/)
+    const cookies = store.answer('Can I block cookies?')!
+    expect(cookies.pages[0]).toContain('you can choose to:\n\n• Accept all cookies')
+  })
+
+  it('quote a whole section for a topic picked from the menu, as before', () => {
+    const topic = store.topics().find((t) => t.sectionId === 'how-we-store-your-data')!
+    expect(store.answerTopic(topic.number, 'en')!.pages[0]).toMatch(/^From our privacy policy, “How we store your data”:\n\nUser information collected within Mainland China/)
+  })
+})

@@ -69,3 +69,73 @@ describe('everyday words that also name a policy matter', () => {
     expect(() => compileLexicon({ concepts: [{ id: 'x', en: ['why'], generic: ['how'], expand: ['purposes'] }] })).toThrow(/generic/)
   })
 })
+
+describe('Chinese typing slips', () => {
+  it('are read by sound as the keyword they sound like', () => {
+    expect(store.explain('怎么把我的信息删出').concepts).toContain('delete')
+    expect(store.answer('我的个人信细你们存在哪')?.pages[0]).toContain('Mainland China')
+    expect(store.answer('我都有啥权力啊')?.pages[0]).toContain('access, copy, review, correct, delete')
+    expect(store.answer('这个隐私证策改了会通知我不')?.sectionId).toBe('revisions-and-notifications')
+    expect(store.answer('你们的安全措失有哪些')?.pages[0]).toContain('technical and organizational measures')
+    expect(store.answer('你们会不会把我信息共想给第三放')?.sectionId).toBe('how-we-share-your-data')
+  })
+
+  it('need enough of the keyword typed as it is: a sound alone is no keyword', () => {
+    // 手机 sounds like 收集 (collect) but shares no character; 杯谁 sounds like 被谁 but keeps only its second.
+    expect(store.explain('我换了个新手机').concepts).not.toContain('collect')
+    expect(store.answer('世界杯谁赢了')).toBeNull()
+    expect(store.explain('你们产品数据处理速度快吗').concepts).not.toContain('response-time')
+  })
+})
+
+describe('situation cues', () => {
+  it('read time gone by and "still have my data" as a question about retention', () => {
+    for (const q of ['离职前留的工作邮箱你们还存着吗', '我两年没登录了你们还留着我资料吗', 'left my old job years ago, do u still have my work email']) {
+      expect(store.answer(q)?.pages[0], q).toContain('as long as is necessary')
+    }
+  })
+
+  it('read no reply as a question about the response time', () => {
+    for (const q of ['发了申请一直没人理', '邮件发过去半个月了没下文', 'sent my request weeks ago and crickets']) expect(store.answer(q)?.pages[0], q).toContain('15 days')
+  })
+
+  it('read a stranger knowing or a scam call as a possible leak', () => {
+    for (const q of ['有陌生人知道我在你们这留的手机号', '买了你们产品后就接到诈骗电话', 'got a scam call after buying from you']) {
+      expect(store.answer(q)?.pages[0], q).toContain('security incidents')
+    }
+  })
+
+  it('must name concepts of the lexicon', async () => {
+    const { compileLexicon } = await import('../../src/policy/lexicon.js')
+    expect(() => compileLexicon({ concepts: [{ id: 'x', en: ['x'], expand: ['x'] }], cues: [{ id: 'c', concept: 'nope', when: [['a']] }] })).toThrow(/cues\.c\.concept/)
+  })
+})
+
+describe("the company's other business", () => {
+  it('gets no policy answer, and says so', () => {
+    const company = ['你们的软件多少钱一年', '上个月买的开票找谁', '你们还招人吗', '去你们公司楼下能停车吗', '密码忘了怎么重置', 'how do i reset my password', 'is the office open on saturday', 'how much is a license for 10 users']
+    for (const q of company) {
+      expect(store.answer(q), q).toBeNull()
+      expect(store.outOfScope(q), q).toBe('company')
+    }
+  })
+
+  it('is not a reason for other fallbacks, nor for policy questions that mention a price', () => {
+    for (const q of ['今天天气怎么样', 'Tell me a joke']) expect(store.outOfScope(q), q).toBeUndefined()
+    expect(store.answer('数据删了以后我的折扣还有吗')?.pages[0]?.replace(/\u00a0/g, ' ')).toContain('customer benefits or discounts')
+    expect(store.outOfScope('数据删了以后我的折扣还有吗')).toBeUndefined()
+  })
+})
+
+describe('matters the policy never mentions, and facts it leaves out', () => {
+  it('get no answer however policy-like the question is', () => {
+    for (const q of ['你们会用人脸识别吗', '会不会偷偷定位我在哪', 'do you track my location', '你们会读我手机通讯录吗', '你们客服电话多少', "what's your phone number"]) {
+      expect(store.answer(q), q).toBeNull()
+    }
+  })
+
+  it('leave the policy matters next to them answered', () => {
+    expect(store.answer('你们会收集我的手机号吗')?.pages[0]).toContain('phone number')
+    expect(store.answer('Where are your servers located?')?.pages[0]).toContain('Mainland China')
+  })
+})
