@@ -18,26 +18,27 @@ export function foldSyllable(syllable: string): string {
     .replace(/(a|e|i)ng$/, '$1n')
 }
 
-const charKeys = new Map<string, string>()
+const charReadings = new Map<string, string>()
 
 /**
- * The usual reading of one character, folded. Only the usual one: a slip is the character a keyboard
- * offers first for the sound typed, and rarer readings (度 as duo) would let 速度快 pass for 多快.
+ * The usual reading of one character, without tone. Only the usual one: a slip is the character a
+ * keyboard offers first for the sound typed, and rarer readings (度 as duo) would let 速度快 pass for 多快.
  */
 function readingOf(ch: string): string {
-  let key = charKeys.get(ch)
-  if (key === undefined) {
-    key = foldSyllable((pinyin(ch, { toneType: 'none', type: 'array' }) as string[])[0] ?? '')
+  let reading = charReadings.get(ch)
+  if (reading === undefined) {
+    reading = (pinyin(ch, { toneType: 'none', type: 'array' }) as string[])[0] ?? ''
     // The cache holds characters, not texts: a few thousand at most.
-    if (charKeys.size < 20_000) charKeys.set(ch, key)
+    if (charReadings.size < 20_000) charReadings.set(ch, reading)
   }
-  return key
+  return reading
 }
 
-/** One keyword with its folded syllables (the reading it has in that word). */
+/** One keyword with its syllables (the reading it has in that word), as said and folded. */
 export interface PinyinEntry<T> {
   readonly word: string
   readonly syllables: readonly string[]
+  readonly folded: readonly string[]
   readonly value: T
 }
 
@@ -52,38 +53,42 @@ export class PinyinIndex<T> {
     for (const [word, value] of entries) {
       if (!HAN_ONLY.test(word)) continue
       // In-word readings: 银行 is yin hang, not yin xing.
-      const syllables = (pinyin(word, { toneType: 'none', type: 'array' }) as string[]).map(foldSyllable)
+      const syllables = pinyin(word, { toneType: 'none', type: 'array' }) as string[]
       if (syllables.length !== [...word].length) continue
-      const list = this.byFirst.get(syllables[0]!) ?? []
-      list.push({ word, syllables, value })
-      this.byFirst.set(syllables[0]!, list)
+      const folded = syllables.map(foldSyllable)
+      const list = this.byFirst.get(folded[0]!) ?? []
+      list.push({ word, syllables, folded, value })
+      this.byFirst.set(folded[0]!, list)
     }
     for (const list of this.byFirst.values()) list.sort((a, b) => b.word.length - a.word.length)
   }
 
   /**
-   * The longest keyword that sounds like the text at `start` and shares a character with it there;
+   * The longest keyword that sounds like the text at `start` and keeps enough of its characters there;
    * undefined when none does. `chars` is the text split into characters.
    */
   matchAt(chars: readonly string[], start: number): PinyinEntry<T> | undefined {
-    for (const e of this.byFirst.get(readingOf(chars[start]!)) ?? []) {
+    for (const e of this.byFirst.get(foldSyllable(readingOf(chars[start]!))) ?? []) {
       if (start + e.syllables.length <= chars.length && this.soundsLike(chars, start, e)) return e
     }
     return undefined
   }
 
   /**
-   * Same sounds, and enough of the keyword typed as is: its first character for a two-character
-   * keyword (删出 → 删除, but not 杯谁 → 被谁), half its characters for a longer one (隐私证策 → 隐私政策).
+   * A two-character keyword must be typed with its first character and the exact sound of its second
+   * (删出 → 删除, but not 杯谁 → 被谁, nor 官是 → 官司); a longer one needs half its characters as typed,
+   * and the others may sound alike the way fuzzy pinyin allows (隐私证策 → 隐私政策).
    */
   private soundsLike(chars: readonly string[], start: number, e: PinyinEntry<T>): boolean {
     const word = [...e.word]
+    const short = word.length === 2
+    if (short && chars[start] !== word[0]) return false
     let same = 0
     for (let j = 0; j < word.length; j++) {
       const ch = chars[start + j]!
       if (ch === word[j]) same++
-      else if (readingOf(ch) !== e.syllables[j]) return false
+      else if (short ? readingOf(ch) !== e.syllables[j] : foldSyllable(readingOf(ch)) !== e.folded[j]) return false
     }
-    return word.length === 2 ? chars[start] === word[0] : same * 2 >= word.length
+    return short || same * 2 >= word.length
   }
 }
