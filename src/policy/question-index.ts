@@ -1,3 +1,5 @@
+import { bm25Idf, bm25Term } from './bm25.js'
+
 /**
  * The questions staff wrote for paragraphs (data/paragraph-questions.json), indexed by what they are
  * made of (concepts named and content words, see AnalyzedQuery.features). They are searched two ways,
@@ -18,8 +20,6 @@ const VOUCH = 0.7
 const VOUCH_ELSEWHERE = 0.9
 /** Weight of the BM25 score against a paragraph's staff questions taken together. */
 const FIELD_WEIGHT = 2
-const K1 = 1.2
-const B = 0.75
 
 /**
  * Whether a shared feature is a piece of evidence that two questions ask the same: not the wording of
@@ -104,7 +104,7 @@ export class QuestionIndex {
       for (const f of field.tf.keys()) fieldDf.set(f, (fieldDf.get(f) ?? 0) + 1)
     }
     const m = this.fields.size
-    for (const [f, d] of fieldDf) this.fieldIdf.set(f, Math.log(1 + (m - d + 0.5) / (d + 0.5)))
+    for (const [f, d] of fieldDf) this.fieldIdf.set(f, bm25Idf(d, m))
     this.fieldAvg = total / Math.max(1, m)
   }
 
@@ -181,8 +181,7 @@ export class QuestionIndex {
       for (const [passage, field] of this.fields) {
         const tf = field.tf.get(f)
         if (!tf) continue
-        const norm = K1 * (1 - B + (B * field.length) / this.fieldAvg)
-        out.set(passage, (out.get(passage) ?? 0) + (idf * tf * (K1 + 1)) / (tf + norm))
+        out.set(passage, (out.get(passage) ?? 0) + bm25Term(idf, tf, field.length, this.fieldAvg))
       }
     }
     return out

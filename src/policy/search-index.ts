@@ -1,5 +1,6 @@
 import type { PolicySection } from './types.js'
 import { cutChinese, englishWords, stemWord } from './tokenize.js'
+import { bm25Idf, bm25Term } from './bm25.js'
 
 /**
  * One searchable passage: a paragraph, or a list (the sentence introducing it plus its bullets), so
@@ -21,8 +22,6 @@ export interface IndexedBlock {
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu
-const K1 = 1.2
-const B = 0.75
 
 /** Stems of an English-and-Chinese text: English words stemmed, Chinese cut by jieba. */
 export function textStems(text: string): string[] {
@@ -107,19 +106,15 @@ export class SearchIndex {
     return p
   }
 
-  private idf(df: number, n: number): number {
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5))
-  }
-
   /** BM25 score of one term (a phrase of stems) for every block that has it. */
   termScores(phrase: readonly string[]): Map<number, number> {
     const post = this.postings(phrase)
     const out = new Map<number, number>()
     if (post.size === 0) return out
-    const idf = this.idf(post.size, this.blocks.length)
+    const idf = bm25Idf(post.size, this.blocks.length)
     for (const [bi, tf] of post) {
       const len = this.blocks[bi]!.length
-      out.set(bi, (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / this.avgLength)))
+      out.set(bi, bm25Term(idf, tf, len, this.avgLength))
     }
     return out
   }
@@ -130,7 +125,7 @@ export class SearchIndex {
     const hit = phrase.length === 1 ? t.includes(phrase[0]!) : containsPhrase(t, phrase) > 0
     if (!hit) return 0
     const df = phrase.length === 1 ? (this.titleDf.get(phrase[0]!) ?? 1) : 1
-    return this.idf(df, this.titleStems.length)
+    return bm25Idf(df, this.titleStems.length)
   }
 
   /** Whether a heading contains one of the given stems. */
