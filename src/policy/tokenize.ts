@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { stem } from './stem.js'
+import { stemmer } from 'stemmer'
 
 /** The part of @node-rs/jieba used here. */
 interface JiebaLike {
@@ -73,7 +73,7 @@ const stemCache = new Map<string, string>()
 export function stemWord(word: string): string {
   let s = stemCache.get(word)
   if (s === undefined) {
-    s = stem(word)
+    s = stemmer(word)
     if (stemCache.size < 50_000) stemCache.set(word, s)
   }
   return s
