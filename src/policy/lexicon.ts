@@ -30,9 +30,6 @@ const lexiconSchema = z.object({
   questionWords: z.object({ en: z.array(z.string()).default([]), zh: z.array(z.string()).default([]) }).default({ en: [], zh: [] }),
 })
 
-/** The editable keyword file (data/lexicon.json) as written by staff. */
-export type LexiconData = z.input<typeof lexiconSchema>
-
 /** Checks a parsed lexicon file; throws with the first problem found. */
 export function validateLexicon(data: unknown): z.output<typeof lexiconSchema> {
   const result = lexiconSchema.safeParse(data)

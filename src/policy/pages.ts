@@ -1,5 +1,5 @@
 import type { Lang } from '../lang.js'
-import { MAX_REPLY_BYTES } from './types.js'
+import { MAX_REPLY_BYTES, utf8Bytes as bytes } from '../reply-size.js'
 
 /** Texts around the quotes, in the user's language. Nothing here is policy wording. */
 export const PAGE_TEXT = {
@@ -24,7 +24,6 @@ export const PAGE_TEXT = {
 const SEP = '\n\n'
 /** Between two list items: a list reads as one block, and the page stays short. */
 const BULLET_SEP = '\n'
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 const isBullet = (s: string): boolean => s.startsWith('• ')
 
 /** Joins page parts with blank lines, except consecutive bullets, which go on consecutive lines. */

@@ -7,8 +7,8 @@ import { chineseTitle, compileLexicon } from './lexicon.js'
 import { parsePolicy, type PolicyFill } from './parse.js'
 import { attachQuestions } from './paragraph-questions.js'
 import { QuestionIndex } from './question-index.js'
-import { analyzeQuery } from './query.js'
-import { rankSections } from './rank.js'
+import { analyzeQuery, type AnalyzedQuery } from './query.js'
+import { rankSections, type RankResult } from './rank.js'
 import { passageOf, SearchIndex } from './search-index.js'
 
 /** What the store is built from. */
@@ -39,25 +39,6 @@ const TIE_SHARE = 0.85
  */
 const RUNNER_UP_SHARE = 0.85
 
-/** A PolicyStore that also explains its decisions, for tests and tuning. */
-export interface ExplainingPolicyStore extends PolicyStore {
-  /** Concepts, scope decision and best section for a question, without building pages. */
-  explain(question: string): {
-    concepts: readonly string[]
-    inScope: boolean
-    sectionId?: string
-    score: number
-    strongScore: number
-    /** The nearest question staff wrote for a paragraph, and its closeness (0–1). */
-    nearest?: { question: string; closeness: number }
-    /** What the question was matched by: concepts as "@id" and content words. */
-    features: readonly string[]
-    /** The passages of the best section that scored, best first: their opening words and score. */
-    passages: readonly { text: string; score: number }[]
-  }
-  outOfScope(question: string, lang?: Lang): OutOfScopeReason | undefined
-}
-
 /** What a question came to: an answer, or the reason there is none. */
 type Outcome = { readonly answer: PolicyAnswer } | { readonly answer: null; readonly reason?: OutOfScopeReason }
 
@@ -65,8 +46,20 @@ const warnByDefault = (message: string): void => {
   process.emitWarning(message, 'PolicyDataWarning')
 }
 
-/** Builds the store once at startup: parse, compile the lexicon, index every block and the questions staff wrote for them. */
-export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicyStore {
+/** The built index a store answers from: parsed sections, compiled lexicon, passages and staff questions. */
+export interface PolicyEngine {
+  readonly sections: readonly PolicySection[]
+  readonly index: SearchIndex
+  readonly questions: QuestionIndex
+  readonly topics: readonly PolicyTopic[]
+  /** Section index of each topic, in topic order. */
+  readonly topicSections: readonly number[]
+  /** Reads a question: its concepts and scope, and the ranking when it is in scope. */
+  search(question: string): { q: AnalyzedQuery; rank: RankResult | null; ok: boolean }
+}
+
+/** Builds the index once at startup: parse, compile the lexicon, index every block and the questions staff wrote for them. */
+export function buildPolicyEngine(options: PolicyStoreOptions): PolicyEngine {
   const fill = options.fill ?? {}
   const parsed = parsePolicy(options.policyText, fill)
   const sections: readonly PolicySection[] = parsed.sections
@@ -79,29 +72,42 @@ export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicy
       return b.questions.map((question) => ({ passage, question, features: analyzeQuery(question, lex, index).features }))
     }),
   )
-  const topIndexes = sections.map((s, i) => (s.parentId ? -1 : i)).filter((i) => i >= 0)
-  const topics: PolicyTopic[] = topIndexes.map((si, n) => ({
+  const topicSections = sections.map((s, i) => (s.parentId ? -1 : i)).filter((i) => i >= 0)
+  const topics: PolicyTopic[] = topicSections.map((si, n) => ({
     number: n + 1,
     sectionId: sections[si]!.id,
     titleEn: sections[si]!.title,
     titleZh: chineseTitle(lex, sections[si]!.title),
   }))
 
-  const search = (question: string) => {
-    const q = analyzeQuery(question, lex, index, { known: questions.known })
-    // Staff questions close to this one vouch for their paragraph, and for the question being about the policy.
-    const staff = questions.evidence(q.features, q.elsewhere)
-    const inScope = !q.notInPolicy && (q.inScope || staff.vouched)
-    const rank = inScope && (q.groups.length || staff.extra.size) ? rankSections(index, q.groups, staff.extra) : null
-    const ok = rank !== null && rank.score >= MIN_SCORE
-    return { q, rank, ok }
+  return {
+    sections,
+    index,
+    questions,
+    topics,
+    topicSections,
+    search(question) {
+      const q = analyzeQuery(question, lex, index, { known: questions.known })
+      // Staff questions close to this one vouch for their paragraph, and for the question being about the policy.
+      const staff = questions.evidence(q.features, q.elsewhere)
+      const inScope = !q.notInPolicy && (q.inScope || staff.vouched)
+      const rank = inScope && (q.groups.length || staff.extra.size) ? rankSections(index, q.groups, staff.extra) : null
+      const ok = rank !== null && rank.score >= MIN_SCORE
+      return { q, rank, ok }
+    },
   }
+}
+
+/** The policy store: answers from the engine built from the options, remembering recent answers. */
+export function createPolicyStore(options: PolicyStoreOptions, engine: PolicyEngine = buildPolicyEngine(options)): Required<PolicyStore> {
+  const { sections, index, topics, topicSections, search } = engine
+  const cacheSize = options.cacheSize
 
   // The store never changes after start-up, so an answer is a pure function of (language, question).
   // People ask the same few questions over and over; remembering recent answers takes ranking off the
   // webhook's hot path. Unanswered questions are remembered too, with the reason.
-  const recent = new LRUCache<string, Outcome>({ max: Math.max(1, options.cacheSize ?? 2000) })
-  const caching = (options.cacheSize ?? 2000) > 0
+  const recent = new LRUCache<string, Outcome>({ max: Math.max(1, cacheSize ?? 2000) })
+  const caching = (cacheSize ?? 2000) > 0
 
   function compute(question: string, lang?: Lang): Outcome {
     const { q, rank, ok } = search(question)
@@ -155,45 +161,37 @@ export function createPolicyStore(options: PolicyStoreOptions): ExplainingPolicy
     answerTopic(number: number, lang: Lang): PolicyAnswer | null {
       const topic = topics[number - 1]
       if (!Number.isInteger(number) || !topic) return null
-      return composeAnswer(sections, topIndexes[number - 1]!, lang, null, 0)
+      return composeAnswer(sections, topicSections[number - 1]!, lang, null, 0)
     },
     sections: () => sections,
-    explain(question: string) {
-      const { q, rank, ok } = search(question)
-      return {
-        concepts: q.concepts,
-        inScope: ok,
-        sectionId: rank ? sections[rank.top]?.id : undefined,
-        score: rank?.score ?? 0,
-        strongScore: rank?.strongScore ?? 0,
-        nearest: questions.nearest(q.features),
-        features: q.features,
-        passages: [...(rank?.blockScores ?? [])]
-          .filter(([, score]) => score > 0)
-          .sort((a, b) => b[1] - a[1])
-          .map(([b, score]) => ({ text: sections[index.blocks[b]!.section]!.blocks[index.blocks[b]!.pos]!.slice(0, 60), score })),
-      }
-    },
   }
 }
 
-/** Reads the policy, lexicon and paragraph-questions files named in the configuration and builds the store. */
-export function loadPolicyStore(config: {
+/** Where the shipped (or configured) policy, lexicon and paragraph questions are. */
+export interface PolicyFiles {
   readonly policyFile: string
   readonly lexiconFile: string
   /** data/paragraph-questions.json; without it (or if the file is missing) paragraphs are found by their own words only. */
   readonly paragraphQuestionsFile?: string
   readonly policyFill?: PolicyFill
-}, options: { cacheSize?: number; warn?: (message: string) => void } = {}): ExplainingPolicyStore {
+}
+
+/** Reads the files named in the configuration into the options a store is built from. */
+export function readPolicyFiles(config: PolicyFiles, options: { cacheSize?: number; warn?: (message: string) => void } = {}): PolicyStoreOptions {
   const warn = options.warn ?? warnByDefault
-  return createPolicyStore({
+  return {
     policyText: readFileSync(config.policyFile, 'utf8'),
     lexicon: JSON.parse(readFileSync(config.lexiconFile, 'utf8')) as unknown,
     paragraphQuestions: config.paragraphQuestionsFile === undefined ? undefined : readOptionalJson(config.paragraphQuestionsFile, warn),
     fill: config.policyFill ?? {},
     cacheSize: options.cacheSize,
     warn,
-  })
+  }
+}
+
+/** Reads the policy, lexicon and paragraph-questions files named in the configuration and builds the store. */
+export function loadPolicyStore(config: PolicyFiles, options: { cacheSize?: number; warn?: (message: string) => void } = {}): Required<PolicyStore> {
+  return createPolicyStore(readPolicyFiles(config, options))
 }
 
 /** A data file that may not exist yet: missing is a warning, unreadable or invalid JSON an error. */

@@ -1,8 +1,5 @@
 import type { Lang } from '../lang.js'
 
-/** Largest passive reply WeChat reliably accepts, in UTF-8 bytes. */
-export const MAX_REPLY_BYTES = 2048
-
 /** One heading of the policy with its exact text. */
 export interface PolicySection {
   /** Stable slug derived from the heading, e.g. "how-we-store-your-data". */
@@ -30,7 +27,7 @@ export interface PolicyAnswer {
   /** Relevance of the match (engine-specific scale); for logs and tests. */
   readonly score: number
   /**
-   * Complete replies, each at most MAX_REPLY_BYTES of UTF-8: the lead-in, the section title and the
+   * Complete replies, each at most MAX_REPLY_BYTES (reply-size.ts) of UTF-8: the lead-in, the section title and the
    * most relevant quoted text first; every page but the last ends with a hint to reply 更多 / "more".
    */
   readonly pages: readonly string[]

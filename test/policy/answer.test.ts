@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { paginate, PAGE_TEXT, splitToFit } from '../../src/policy/pages.js'
 import { parsePolicy } from '../../src/policy/parse.js'
 import { createPolicyStore, loadPolicyStore } from '../../src/policy/store.js'
-import { MAX_REPLY_BYTES, type PolicyAnswer } from '../../src/policy/types.js'
+import type { PolicyAnswer } from '../../src/policy/types.js'
+import { MAX_REPLY_BYTES, utf8Bytes as bytes } from '../../src/reply-size.js'
 import { ROOT, shippedStore } from './eval-helpers.js'
 
 const policyText = readFileSync(path.join(ROOT, 'data/privacy-policy.en.txt'), 'utf8')
 const lexicon = JSON.parse(readFileSync(path.join(ROOT, 'data/lexicon.json'), 'utf8')) as unknown
 const store = shippedStore()
-const bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
 /** Lines we write ourselves: lead-ins, "continued" lines, hints and the rest-of-section marker. */
 function isFrame(line: string): boolean {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadPolicyStore, type ExplainingPolicyStore } from '../../src/policy/store.js'
+import { buildPolicyEngine, createPolicyStore, readPolicyFiles, type PolicyStoreOptions } from '../../src/policy/store.js'
+import type { PolicyStore } from '../../src/policy/types.js'
+import { explain, type Explanation } from './explain.js'
 
 /** One evaluation question: `expect` lists phrases one of which the first page must contain. */
 export interface EvalQuestion {
@@ -24,15 +26,25 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * The store built from the shipped policy, lexicon and paragraph questions, without configured fills
  * and without its answer cache, so accuracy and timing measure ranking itself.
  */
-export function shippedStore(): ExplainingPolicyStore {
-  return loadPolicyStore(
-    {
-      policyFile: path.join(ROOT, 'data/privacy-policy.en.txt'),
-      lexiconFile: path.join(ROOT, 'data/lexicon.json'),
-      paragraphQuestionsFile: path.join(ROOT, 'data/paragraph-questions.json'),
-    },
-    { cacheSize: 0 },
+export function shippedStore(): ExplainingStore {
+  return explainingStore(
+    readPolicyFiles(
+      {
+        policyFile: path.join(ROOT, 'data/privacy-policy.en.txt'),
+        lexiconFile: path.join(ROOT, 'data/lexicon.json'),
+        paragraphQuestionsFile: path.join(ROOT, 'data/paragraph-questions.json'),
+      },
+      { cacheSize: 0 },
+    ),
   )
+}
+
+/** A store that can also say why it answered as it did. */
+export type ExplainingStore = Required<PolicyStore> & { explain(question: string): Explanation }
+
+export function explainingStore(options: PolicyStoreOptions): ExplainingStore {
+  const engine = buildPolicyEngine(options)
+  return Object.assign(createPolicyStore(options, engine), { explain: (question: string) => explain(engine, question) })
 }
 
 export function readQuestions(file: string): EvalQuestion[] {
@@ -43,7 +55,7 @@ export function readQuestions(file: string): EvalQuestion[] {
 const norm = (s: string): string => s.replace(/[’‘]/g, "'").replace(/\u00a0/g, ' ')
 
 /** Runs questions through the store the way the acceptance check does: phrase on the first page, or null. */
-export function evaluate(store: ExplainingPolicyStore, questions: readonly EvalQuestion[]): EvalResult {
+export function evaluate(store: ExplainingStore, questions: readonly EvalQuestion[]): EvalResult {
   let inScope = 0
   let inScopeCorrect = 0
   let fallbacks = 0

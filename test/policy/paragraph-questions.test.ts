@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { attachQuestions, normalizeQuote } from '../../src/policy/paragraph-questions.js'
 import { parsePolicy } from '../../src/policy/parse.js'
 import { createPolicyStore, loadPolicyStore } from '../../src/policy/store.js'
-import { ROOT } from './eval-helpers.js'
+import { explainingStore, ROOT } from './eval-helpers.js'
 
 const policyText = readFileSync(path.join(ROOT, 'data/privacy-policy.en.txt'), 'utf8')
 const lexicon = JSON.parse(readFileSync(path.join(ROOT, 'data/lexicon.json'), 'utf8')) as unknown
@@ -52,7 +52,7 @@ describe('staff questions in answering', () => {
   it('answer a question the policy words alone leave unanswered, from the paragraph it was filed under', () => {
     const q = '娄山关路那个大楼是你们吗'
     expect(createPolicyStore({ policyText, lexicon, cacheSize: 0 }).answer(q)).toBeNull()
-    const store = createPolicyStore({ policyText, lexicon, paragraphQuestions: fixture, cacheSize: 0, warn: () => {} })
+    const store = explainingStore({ policyText, lexicon, paragraphQuestions: fixture, cacheSize: 0, warn: () => {} })
     expect(store.answer(q)?.pages[0]).toContain('Loushanguan Road')
     expect(store.explain(q).nearest).toEqual({ question: q, closeness: 1 })
   })
