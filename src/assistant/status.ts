@@ -1,6 +1,6 @@
 import type { RequestRepository } from '../requests/repository.js'
 import { parseRequestId } from '../requests/ids.js'
-import type { TurnHandler } from './assistant.js'
+import type { TurnHandler } from './turn.js'
 import { clipReply } from '../reply-size.js'
 import { statusLine } from './request-texts.js'
 import { statusCommand } from './rights/intents.js'

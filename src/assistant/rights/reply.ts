@@ -1,7 +1,7 @@
 import type { Lang } from '../../lang.js'
 import type { PolicyStore } from '../../policy/types.js'
 import { clipReply, fits, MAX_REPLY_BYTES, utf8Bytes } from '../../reply-size.js'
-import type { PolicyTools, TurnContext } from '../assistant.js'
+import type { PolicyTools, TurnContext } from '../turn.js'
 import { preview } from '../fit.js'
 import type { Reply } from '../types.js'
 import { consequenceNotice, optOutStatement, rightsStatement } from './consequences.js'

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log.js'
 import { OPEN_STATES, type RightsRequest } from '../../requests/model.js'
 import { RequestNotFoundError } from '../../requests/errors.js'
-import type { TurnContext, TurnHandler } from '../assistant.js'
+import type { TurnContext, TurnHandler } from '../turn.js'
 import { clipReply } from '../../reply-size.js'
 import type { Incoming, Reply } from '../types.js'
 import { createStaffActions, type StaffActionDeps, type StaffActor } from './actions.js'
