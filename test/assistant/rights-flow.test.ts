@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import path from 'node:path'
+import { PROJECT_ROOT } from '../../src/config.js'
+import { loadPolicyStore } from '../../src/policy/store.js'
 import { harness, idIn } from '../support/harness.js'
+
+const shippedPolicy = loadPolicyStore({
+  policyFile: path.join(PROJECT_ROOT, 'data/privacy-policy.en.txt'),
+  lexiconFile: path.join(PROJECT_ROOT, 'data/lexicon.json'),
+  paragraphQuestionsFile: path.join(PROJECT_ROOT, 'data/paragraph-questions.json'),
+})
 
 const ID = /PR-\d{8}-[A-Z0-9]{6}/
 
@@ -93,6 +102,17 @@ describe('rights requests in conversation', () => {
     expect(answer).toMatch(/reply “request”/)
     expect(await h.storage.conversations.get('wechat-oa:user-1')).toBeUndefined()
     expect(await h.send('request')).toMatch(/delete your personal information[\s\S]*full name/)
+  })
+
+  it('talk of a request made before is a question about it, never a second request', async () => {
+    for (const text of ['我提的删除申请到底啥时候能处理完', '提交删除申请半个月了都没下文', 'I asked you to delete my data two weeks ago and never heard back']) {
+      const h = harness({ policy: shippedPolicy })
+      const answer = await h.send(text)
+      expect(answer, text).toMatch(/within 15 days/)
+      expect(answer, text).toMatch(/回复“状态”|reply “status”/)
+      expect(await h.storage.conversations.get('wechat-oa:user-1'), text).toBeUndefined()
+    }
+    expect(await harness().send('我申请删除我的账号')).toMatch(/删除个人信息[\s\S]*姓名/)
   })
 
   it('the numbered rights menu starts the chosen right', async () => {

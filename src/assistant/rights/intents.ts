@@ -32,8 +32,8 @@ export function isQuestion(text: string): boolean {
 export type RightsIntent =
   /** Start a request of this type now. */
   | { readonly kind: 'request'; readonly type: RightType }
-  /** A question about this right: answer from the policy and offer to start one. */
-  | { readonly kind: 'question'; readonly type: RightType }
+  /** A question about this right: answer from the policy and offer to start one (or, about one made `earlier`, to see its status). */
+  | { readonly kind: 'question'; readonly type: RightType; readonly earlier?: boolean }
 
 /**
  * "Delete my data" and "请删除我的个人信息" are requests; "What happens if I ask you to delete my data?"
@@ -43,6 +43,8 @@ export type RightsIntent =
 export function rightsIntent(text: string): RightsIntent | null {
   const type = rightMentioned(text)
   if (!type) return null
+  // "我提的删除申请到底啥时候能处理完": about a request made before, not a new one.
+  if (markers.earlier.test(text)) return { kind: 'question', type, earlier: true }
   // "Can I ask you to erase…?", "May I have a copy?": asking whether the right exists.
   if (markers.permission.test(text.trim())) return { kind: 'question', type }
   // "What happens if I ask you to delete…", "如果我要求删除…": a what-if, even with a request marker.

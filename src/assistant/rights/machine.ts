@@ -35,8 +35,11 @@ export type ReplyPlan =
   | { readonly kind: 'say'; readonly parts: readonly Part[] }
   /** An answer, then a reminder of where the request stands — within one reply. */
   | { readonly kind: 'resume'; readonly answer: Answer; readonly prompt: string; readonly lang: Lang }
-  /** A question about a right: the policy's answer, with an offer to start a request when both fit. */
-  | { readonly kind: 'offer'; readonly type: RightType; readonly lang: Lang }
+  /**
+   * A question about a right: the policy's answer, with an offer to start a request when both fit —
+   * or, when it is about a request made earlier, where to see its status.
+   */
+  | { readonly kind: 'offer'; readonly type: RightType; readonly lang: Lang; readonly earlier?: boolean }
 
 export interface LogEntry {
   readonly event: string
@@ -104,6 +107,7 @@ function idle(input: ClassifiedInput, now: Date): Step {
   }
   if (!intent) return unchanged({ kind: 'pass' })
   if (intent.kind === 'request') return withNote(start(intent.type, input.extracted, lang, input, now), note)
+  if (intent.earlier) return unchanged({ kind: 'offer', type: intent.type, lang, earlier: true })
   // A question about a right: answer from the policy, then offer to start one.
   return { state: 'unchanged', reply: { kind: 'offer', type: intent.type, lang }, effects: [{ kind: 'rememberOffer', type: intent.type, at: now.getTime() }] }
 }

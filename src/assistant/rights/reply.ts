@@ -76,7 +76,7 @@ function answerThenResume(answer: Reply, prompt: string, lang: Lang): Reply {
 /** The answer to a question about a right, and an offer to start one when both fit in one reply. */
 function answerWithOffer(plan: Extract<ReplyPlan, { kind: 'offer' }>, from: ReplySources): Reply {
   const answer = from.tools.answerPolicy(from.ctx)
-  const offer = texts.offerToStart(plan.type, plan.lang)
+  const offer = plan.earlier ? texts.statusHint(plan.lang) : texts.offerToStart(plan.type, plan.lang)
   return fits(`${answer.text}\n\n${offer}`) ? say(`${answer.text}\n\n${offer}`) : answer
 }
 

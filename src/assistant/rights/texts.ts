@@ -146,6 +146,11 @@ export function offerToStart(type: RightType, lang: Lang): string {
     : `To file a request to ${rightName(type, 'en')}, reply “request”.`
 }
 
+/** After an answer about a request made earlier: where it stands is one word away. */
+export function statusHint(lang: Lang): string {
+  return lang === 'zh' ? '查询您已提交申请的进度，请回复“状态”。' : 'To see where your requests stand, reply “status”.'
+}
+
 export function chooseNumber(lang: Lang): string {
   return lang === 'zh' ? `请回复 1–${MENU_ORDER.length} 之间的数字，或回复“取消”。` : `Please reply a number from 1 to ${MENU_ORDER.length}, or “cancel”.`
 }

@@ -17,7 +17,7 @@ const alternatives = z.strictObject({ _comment: note, en: list, zh: list })
 /** Whole-message words, compared as command words (no case, spaces or punctuation). */
 const words = z.strictObject({ _comment: note, zh: list, en: list })
 
-const MARKERS = ['request', 'question', 'permission', 'hypothetical', 'status', 'staff'] as const
+const MARKERS = ['request', 'question', 'permission', 'hypothetical', 'earlier', 'status', 'staff'] as const
 const WORD_LISTS = ['start', 'staff', 'yes', 'no', 'ack', 'skip', 'help', 'more', 'continue', 'cancel'] as const
 /** Markers that only count at the start of a message: their alternatives are wrapped in `^(?:…)`. */
 const AT_START: ReadonlySet<Marker> = new Set(['permission', 'status', 'staff'])
