@@ -115,6 +115,14 @@ describe('rights requests in conversation', () => {
     expect(await harness().send('我申请删除我的账号')).toMatch(/删除个人信息[\s\S]*姓名/)
   })
 
+  it('reads how people talk: a V-没 question asks, changing one\'s mind is not a correction', async () => {
+    const h = harness({ policy: shippedPolicy })
+    expect(await h.send('账号注销好几个月了，我的资料你们还留着没')).toContain('as long as is necessary')
+    expect(await h.storage.conversations.get('wechat-oa:user-1')).toBeUndefined()
+    expect(await h.send('changed my mind, dont want marketing emails anymore')).toMatch(/opted out of marketing/)
+    expect(await h.send('I want to change my email')).toMatch(/correct your personal information/)
+  })
+
   it('the numbered rights menu starts the chosen right', async () => {
     const h = harness()
     const menu = await h.send('申请')

@@ -58,7 +58,7 @@ describe('rights vocabulary file', () => {
     ['an unknown placeholder', (d) => void rightEntry(d, 'copy').entry.en!.push('my {DATA_FR}'), /rights\[6\] \(copy\)\.en\[3\] "my \{DATA_FR\}": unknown placeholder \{DATA_FR\}/],
     ['a pattern matching every message', (d) => void d.markers.request.zh!.push('(?:请)?'), /markers\.request\.zh\[13\] "\(\?:请\)\?": it matches an empty text/],
     ['an empty entry', (d) => void d.markers.question.en!.push(' '), /markers\.question\.en\[3\] " ": an empty entry/],
-    ['a numbered backreference', (d) => void d.markers.question.zh!.push(String.raw`(.)没\1`), /markers\.question\.zh\[25\] .*named group/],
+    ['a numbered backreference', (d) => void d.markers.question.zh!.push(String.raw`(.)没\1`), /markers\.question\.zh\[27\] .*named group/],
     ['a number instead of a word', (d) => void (d.rights[2]!.zh as unknown[]).push(42), /rights\[2\] \(complain\)\.zh\[3\]: .*string/],
     ['an unknown right', (d) => void (d.rights[0]!.right = 'forget' as never), /rights\[0\] \(forget\)\.right: .*"access"/],
     ['a misspelt list name', (d) => void ((d.words.no as Record<string, unknown>).ch = ['不']), /words\.no: .*"ch"/],
