@@ -1,6 +1,6 @@
 /**
  * The layering of src/, checked by `npm test` (`npm run check:layers`):
- *   doors (channels, http, cli) → assistant → ports;  storage, outbox, schedule implement ports.
+ *   doors (channels, http, cli, console) → assistant → ports;  storage, outbox, schedule implement ports.
  */
 /** The assistant's ports: modules of interfaces and types only. */
 const PORTS = '^src/assistant/(types|stores|notifier|unanswered)\\.ts$'
@@ -35,6 +35,20 @@ module.exports = {
       comment: 'Storage, the outbox and the scheduler implement the assistant\'s ports (its interface-only modules); they never import its code.',
       from: { path: '^src/(storage|outbox|schedule)/' },
       to: { path: '^src/assistant/', pathNot: PORTS },
+    },
+    {
+      name: 'console-is-a-door',
+      severity: 'error',
+      comment: 'The staff console is a door like the channels: only the wiring (compose.ts, main.ts) knows it.',
+      from: { path: '^src/', pathNot: ['^src/console/', '^src/(compose|main)\\.ts$'] },
+      to: { path: '^src/console/' },
+    },
+    {
+      name: 'console-takes-adapters-through-ports',
+      severity: 'error',
+      comment: 'The console reaches storage, the outbox and the scheduler only through what the wiring hands it, and never a channel.',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(channels|storage|outbox|schedule|cli|http)/' },
     },
     {
       name: 'ports-are-interfaces',

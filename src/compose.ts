@@ -6,6 +6,7 @@ import { createHeldNotices } from './assistant/held-notices.js'
 import type { HeldNotices, Notifier } from './assistant/notifier.js'
 import type { Conversation } from './assistant/rights/conversation.js'
 import { createRightsFlow } from './assistant/rights/flow.js'
+import { createStaffActions, type StaffActionDeps } from './assistant/staff/actions.js'
 import { createStaffCommands } from './assistant/staff/commands.js'
 import { staffNotices } from './assistant/staff/texts.js'
 import { createStatusStep } from './assistant/status.js'
@@ -27,8 +28,12 @@ import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
 import { JsonKeyValueStore } from './storage/key-value-store.js'
 import { openStorage, type Storage } from './storage/open.js'
 import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
-import { FileUnansweredLog, unansweredDir } from './storage/unanswered-log.js'
+import { FileUnansweredLog, readUnanswered, unansweredDir } from './storage/unanswered-log.js'
 import type { Registry } from 'prom-client'
+import type { Router } from '@koa/router'
+import { createConsoleRouter } from './console/routes.js'
+import { messageDigest, recordingNotifier, type SentMessage } from './console/messages.js'
+import { ConsoleSessions, type ConsoleEntry } from './console/sessions.js'
 import { personKey } from './person-key.js'
 
 export interface Services {
@@ -38,6 +43,8 @@ export interface Services {
   /** Messages outside a reply: persisted, retried, held when WeChat's 48-hour window is closed. */
   readonly notifier: Notifier
   readonly metrics: Registry
+  /** The staff web console (/console), for the HTTP app to mount. */
+  readonly consoleRouter: Router
   /** Whether state can be written right now (for /healthz). */
   storageStatus(): StorageStatus
   /** Starts background work: resends the outbox, sends missed follow-ups, schedules the rest, starts Wechaty. */
@@ -87,6 +94,39 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff: people.staff, texts: staffNotices, reminders: config.reminders })
   const followers = followerPreferences(storage, clock, logger)
 
+  // Staff act through the chat and the console with the same actions; every message they send a
+  // requester is noted per request, so the console can show where it is.
+  const consoleStore = await JsonKeyValueStore.open<ConsoleEntry>(path.join(config.dataDir, 'console-sessions.json'), clock, { health })
+  const sentStore = await JsonKeyValueStore.open<{ messages: SentMessage[] }>(path.join(config.dataDir, 'sent-messages.json'), clock, { health })
+  const sessions = new ConsoleSessions({
+    store: consoleStore,
+    publicUrl: config.console.publicUrl,
+    linkTtlMs: config.console.linkTtl.toMillis(),
+    sessionIdleMs: config.console.sessionIdle.toMillis(),
+  })
+  const staffActionDeps: StaffActionDeps = {
+    requests: storage.requests,
+    notifier: recordingNotifier(people.notifier, sentStore, clock, logger),
+    logger,
+    dueDate: createDueDate(config.responseWindow, config.responseDays, logger),
+    onChange: (r) => deadlines.onChange(r),
+  }
+  const consoleRouter = createConsoleRouter({
+    sessions,
+    requests: storage.requests,
+    actions: createStaffActions({ ...staffActionDeps, via: 'console' }),
+    messages: sentStore,
+    probe: {
+      inOutbox: (requestId) => outbox.pendingAbout(requestId).map((i) => messageDigest(i.text)),
+      held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest),
+    },
+    unanswered: (since) => readUnanswered(unansweredDir(config.dataDir), since),
+    unansweredDays: config.unansweredRetention.as('days'),
+    publicUrl: config.console.publicUrl,
+    clock,
+    logger,
+  })
+
   const assistant = createAssistant({
     policy,
     clock,
@@ -101,14 +141,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       if (incoming.kind === 'subscribe') void followers.subscribed(incoming)
     },
     steps: (tools) => [
-      createStaffCommands({
-        requests: storage.requests,
-        notifier: people.notifier,
-        logger,
-        isStaff: people.isStaff,
-        dueDate: createDueDate(config.responseWindow, config.responseDays, logger),
-        onChange: (r) => deadlines.onChange(r),
-      }),
+      createStaffCommands({ ...staffActionDeps, isStaff: people.isStaff, consoleLinks: sessions }),
       createStatusStep(storage.requests),
       createRightsFlow(
         {
@@ -133,6 +166,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     storage,
     notifier: people.notifier,
     metrics: metrics.registry,
+    consoleRouter,
     storageStatus: () => health.status(),
     async start() {
       if (deps.interactiveOnly) return
@@ -159,6 +193,8 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       await outbox.drain(3_000)
       await outbox.close()
       await heldStore.close()
+      await consoleStore.close()
+      await sentStore.close()
       await unanswered.close()
       health.close()
       // Last: closing the storage releases DATA_DIR for the next process.

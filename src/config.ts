@@ -69,6 +69,15 @@ export interface Config {
   readonly maxOpenRequests: number
   /** Bearer token for /metrics; without it /metrics is disabled. */
   readonly metricsToken?: string
+  /** The staff web console (`/console`). */
+  readonly console: {
+    /** Where staff browsers reach this service (PUBLIC_URL, no trailing slash): sign-in links and the CSRF origin check use it. */
+    readonly publicUrl: string
+    /** How long a sign-in link works (once). */
+    readonly linkTtl: Duration
+    /** A console session ends after this long without a request. */
+    readonly sessionIdle: Duration
+  }
   readonly wechaty: {
     /** Puppet package name; the Wechaty door starts only when this is set. */
     readonly puppet?: string
@@ -140,9 +149,13 @@ export function loadConfig(env: Env = process.env): Config {
   const email = nonEmpty(env.POLICY_CONTACT_EMAIL)
   if (email) parseWith('POLICY_CONTACT_EMAIL', z.email(), email)
 
+  const listenPort = parseWith('PORT', port, nonEmpty(env.PORT) ?? '3000')
+  const publicUrl = nonEmpty(env.PUBLIC_URL) ?? `http://localhost:${listenPort}`
+  parseWith('PUBLIC_URL', httpUrl, publicUrl)
+
   const config: Config = {
     nodeEnv,
-    port: parseWith('PORT', port, nonEmpty(env.PORT) ?? '3000'),
+    port: listenPort,
     host: nonEmpty(env.HOST) ?? '0.0.0.0',
     logLevel: parseWith('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), nonEmpty(env.LOG_LEVEL) ?? 'info'),
     wechat: {
@@ -181,6 +194,11 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: parseWith('RATE_LIMIT_PER_MINUTE', z.coerce.number().int().min(1), nonEmpty(env.RATE_LIMIT_PER_MINUTE) ?? '30'),
     maxOpenRequests: parseWith('MAX_OPEN_REQUESTS', z.coerce.number().int().min(1), nonEmpty(env.MAX_OPEN_REQUESTS) ?? '5'),
     metricsToken: nonEmpty(env.METRICS_TOKEN),
+    console: {
+      publicUrl: publicUrl.replace(/\/+$/, ''),
+      linkTtl: parseIsoDuration('CONSOLE_LINK_TTL', nonEmpty(env.CONSOLE_LINK_TTL) ?? 'PT10M'),
+      sessionIdle: parseIsoDuration('CONSOLE_SESSION_IDLE', nonEmpty(env.CONSOLE_SESSION_IDLE) ?? 'PT8H'),
+    },
     wechaty: {
       puppet: nonEmpty(env.WECHATY_PUPPET),
       puppetToken: nonEmpty(env.WECHATY_PUPPET_TOKEN),

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     isReady: () => ready,
     isStopping: () => stopping,
     storageStatus: services.storageStatus,
-    extraRouters: config.metricsToken ? [createMetricsRouter(services.metrics, config.metricsToken)] : [],
+    extraRouters: [services.consoleRouter, ...(config.metricsToken ? [createMetricsRouter(services.metrics, config.metricsToken)] : [])],
     // An answer that missed WeChat's 5-second window goes out as a customer-service message instead.
     onLateReply: (incoming, reply) => {
       services.notifier.notify({ channel: incoming.channel, userId: incoming.userId }, reply.text).catch((err: unknown) => {

@@ -17,6 +17,17 @@ describe('config', () => {
     expect(c.conversationTimeout.toMillis()).toBe(30 * 60_000)
   })
 
+  it('gives the console a public address, a link lifetime and an idle limit', () => {
+    const defaults = loadConfig({ PORT: '8080' })
+    expect(defaults.console.publicUrl).toBe('http://localhost:8080')
+    expect(defaults.console.linkTtl.toMillis()).toBe(10 * 60_000)
+    expect(defaults.console.sessionIdle.toMillis()).toBe(8 * 3600_000)
+    const set = loadConfig({ PUBLIC_URL: 'https://privacy.jiku.example/', CONSOLE_LINK_TTL: 'PT5M', CONSOLE_SESSION_IDLE: 'PT1H' })
+    expect(set.console.publicUrl).toBe('https://privacy.jiku.example')
+    expect(set.console.linkTtl.toMillis()).toBe(5 * 60_000)
+    expect(set.console.sessionIdle.toMillis()).toBe(3600_000)
+  })
+
   it('reads the documented variables', () => {
     const c = loadConfig({
       PORT: '8080',
@@ -47,6 +58,10 @@ describe('config', () => {
     [{ POLICY_CONTACT_EMAIL: 'not-an-email' }, 'POLICY_CONTACT_EMAIL'],
     [{ CONVERSATION_TIMEOUT: '30 minutes' }, 'CONVERSATION_TIMEOUT'],
     [{ REQUEST_RETENTION: 'P0D' }, 'REQUEST_RETENTION'],
+    [{ PUBLIC_URL: 'ftp://staff.example' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'staff.example' }, 'PUBLIC_URL'],
+    [{ CONSOLE_LINK_TTL: '10 minutes' }, 'CONSOLE_LINK_TTL'],
+    [{ CONSOLE_SESSION_IDLE: 'PT0S' }, 'CONSOLE_SESSION_IDLE'],
   ])('stops with a message naming the bad variable: %o', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Configuration error: ${name} `))

@@ -49,6 +49,8 @@ export interface Outbox extends Notifier {
   drain(timeoutMs: number): Promise<boolean>
   /** Messages in the outbox (in flight or waiting for a retry). */
   depth(): number
+  /** The messages about one request (`template.requestId`) still in the outbox, oldest first. */
+  pendingAbout(requestId: string): OutboxItem[]
   /** Stops retrying, lets in-flight attempts finish and flushes the file. Pending messages stay for the next start. */
   close(): Promise<void>
 }
@@ -76,6 +78,7 @@ export async function createOutbox(options: OutboxOptions): Promise<Outbox> {
     start: () => start(parts),
     drain: (timeoutMs) => drain(parts, timeoutMs),
     depth: () => parts.store.size(),
+    pendingAbout: (requestId) => parts.store.list().filter((i) => i.options?.template?.requestId === requestId),
     close: () => (closing ??= close(parts)),
   }
 }

@@ -77,13 +77,19 @@ export interface AuditEntry {
   /** Short machine-readable verb, e.g. "created", "verified", "replied", "closed", "purged". */
   action: string
   note?: string
+  /** The door a staff action came through when it was not the chat: 'console' for the web console. */
+  via?: AuditVia
 }
+
+/** Doors other than the chat that staff act through. */
+export type AuditVia = 'console'
 
 /** The audit entry a caller supplies; the repository stamps `at` from its clock. */
 export interface AuditInput {
   actor: AuditActor
   action: string
   note?: string
+  via?: AuditVia
 }
 
 /** The mutable form of a stored request, handed to update mutators as a draft. */

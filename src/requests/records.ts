@@ -34,6 +34,7 @@ export function toDraft(record: RightsRequest): RequestRecord {
 function stamp(entry: AuditInput, at: string): AuditEntry {
   const out: AuditEntry = { at, actor: entry.actor, action: entry.action }
   if (entry.note !== undefined) out.note = entry.note
+  if (entry.via !== undefined) out.via = entry.via
   return out
 }
 

@@ -24,7 +24,7 @@ function isPersonal(v: unknown): boolean {
 }
 
 const isReply = (v: unknown): boolean => isObj(v) && isStr(v.at) && isStr(v.by) && optStr(v.text)
-const isAudit = (v: unknown): boolean => isObj(v) && isStr(v.at) && isStr(v.actor) && isStr(v.action) && optStr(v.note)
+const isAudit = (v: unknown): boolean => isObj(v) && isStr(v.at) && isStr(v.actor) && isStr(v.action) && optStr(v.note) && optStr(v.via)
 
 /** Shape check for a record read back from disk; unknown extra fields are tolerated for forward compatibility. */
 export function isStoredRequest(v: unknown): v is RightsRequest {

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log.js'
-import type { RightsRequest } from '../../requests/model.js'
+import type { AuditVia, RightsRequest } from '../../requests/model.js'
 import { isFinal } from '../../requests/records.js'
 import type { RequestRepository } from '../../requests/repository.js'
 import { RequestNotFoundError } from '../../requests/errors.js'
@@ -20,6 +20,8 @@ export interface StaffActionDeps {
   readonly dueDate: (verifiedAt: Date) => Date
   /** Told about every change an action makes (the scheduler listens here). */
   readonly onChange?: (request: RightsRequest) => Promise<void> | void
+  /** The door these actions are taken through, when not the chat: marked on every audit entry. */
+  readonly via?: AuditVia
 }
 
 /** The four things staff do to a request, whatever door they use (chat commands, a console). */
@@ -37,6 +39,7 @@ export interface StaffActions {
  */
 export function createStaffActions(deps: StaffActionDeps): StaffActions {
   const { requests, notifier, logger } = deps
+  const via = deps.via ? { via: deps.via } : {}
 
   async function load(id: string): Promise<RightsRequest> {
     const current = await requests.get(id)
@@ -50,7 +53,7 @@ export function createStaffActions(deps: StaffActionDeps): StaffActions {
     const delivery = await notifier.notify({ channel: r.channel, userId: r.userId }, text, {
       template: { title: text.split('\n')[0] ?? '', requestId: r.id, status },
     })
-    logger.info({ event: `request.${status}`, id: r.id, delivery })
+    logger.info({ event: `request.${status}`, id: r.id, delivery, ...via })
     return { done: true, request: r, delivery }
   }
 
@@ -60,7 +63,7 @@ export function createStaffActions(deps: StaffActionDeps): StaffActions {
       if (current.kind === 'inquiry') return { done: false, request: current, refused: 'inquiry-needs-no-verification' }
       if (current.state !== 'submitted') return { done: false, request: current, refused: 'not-awaiting-verification' }
       const dueAt = deps.dueDate(now).toISOString()
-      const r = await requests.update(id, { state: 'verified', verifiedAt: now.toISOString(), dueAt }, { actor, action: 'verified' })
+      const r = await requests.update(id, { state: 'verified', verifiedAt: now.toISOString(), dueAt }, { actor, action: 'verified', ...via })
       return announce(r, texts.toRequesterVerified(r, shanghaiDate(dueAt)), 'verified')
     },
     async reply(id, actor, text, now) {
@@ -73,20 +76,20 @@ export function createStaffActions(deps: StaffActionDeps): StaffActions {
           draft.replies.push({ at, by: actor, text })
           if (draft.state === 'verified' || draft.kind === 'inquiry') draft.state = 'replied'
         },
-        { actor, action: 'replied' },
+        { actor, action: 'replied', ...via },
       )
       return announce(r, texts.toRequesterReply(r, text), 'replied')
     },
     async close(id, actor, note, now) {
       const current = await load(id)
       if (isFinal(current)) return { done: false, request: current, refused: 'final' }
-      const r = await requests.update(id, { state: 'closed', closedAt: now.toISOString() }, { actor, action: 'closed', note })
+      const r = await requests.update(id, { state: 'closed', closedAt: now.toISOString() }, { actor, action: 'closed', note, ...via })
       return announce(r, texts.toRequesterClosed(r), 'closed')
     },
     async reject(id, actor, reason, now) {
       const current = await load(id)
       if (isFinal(current)) return { done: false, request: current, refused: 'final' }
-      const r = await requests.update(id, { state: 'rejected', closedAt: now.toISOString() }, { actor, action: 'rejected', note: reason })
+      const r = await requests.update(id, { state: 'rejected', closedAt: now.toISOString() }, { actor, action: 'rejected', note: reason, ...via })
       return announce(r, texts.toRequesterRejected(r, reason), 'rejected')
     },
   }

@@ -6,18 +6,21 @@ import { clipReply } from '../../reply-size.js'
 import type { Incoming, Reply } from '../types.js'
 import { createStaffActions, type StaffActionDeps, type StaffActor } from './actions.js'
 import type { ActionOutcome } from './outcome.js'
-import { looksLikeCommand, parseStaffCommand, StaffCommandError, type StaffCommand } from './parse.js'
+import type { ConsoleLinks } from './console-link.js'
+import { isConsoleWord, looksLikeCommand, parseStaffCommand, StaffCommandError, type StaffCommand } from './parse.js'
 import * as texts from './texts.js'
 import { detailView, isOverdue, listLine } from './views.js'
 
 export interface StaffDeps extends StaffActionDeps {
   readonly isStaff: (incoming: Incoming) => boolean
+  /** Sign-in links to the web console (`/console`, 控制台); without it staff are told the console is off. */
+  readonly consoleLinks?: ConsoleLinks
 }
 
 const MAX_LIST_LINES = 25
 
 /**
- * Staff commands (`/help`, `/list`, `/show`, `/verify`, `/reply`, `/close`, `/reject`) over the staff
+ * Staff commands (`/help`, `/list`, `/show`, `/verify`, `/reply`, `/close`, `/reject`, `/console`) over the staff
  * actions. Anyone not on the staff list who types one gets the same answer as an unknown command:
  * nothing about any request.
  */
@@ -35,6 +38,13 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
 
   async function run(ctx: TurnContext, cmd: StaffCommand, actor: StaffActor): Promise<Reply> {
     if (cmd.name === 'help') return say(texts.STAFF_HELP)
+    if (cmd.name === 'console') {
+      if (!deps.consoleLinks) return say(texts.CONSOLE_OFF)
+      const link = await deps.consoleLinks.issue(actor, ctx.now)
+      // The link is a credential: it goes to the staff member only, never to the log.
+      logger.info({ event: 'console.link_requested', issued: 'url' in link })
+      return say('url' in link ? texts.consoleLink(link.url, link.expiresAt, ctx.now) : texts.CONSOLE_TOO_MANY)
+    }
     if (cmd.name === 'list') return say(await list(cmd.filter, ctx.now))
     switch (cmd.name) {
       case 'show': {
@@ -73,15 +83,18 @@ export function createStaffCommands(deps: StaffDeps): TurnHandler {
   }
 
   return async (ctx) => {
-    if (!looksLikeCommand(ctx.text)) return undefined
+    const consoleWord = isConsoleWord(ctx.text)
+    if (!looksLikeCommand(ctx.text) && !consoleWord) return undefined
     if (!deps.isStaff(ctx.incoming)) {
+      // 控制台 from anyone else is ordinary text: nothing tells them a console exists.
+      if (consoleWord) return undefined
       logger.info({ event: 'staff.denied' })
       return say(texts.notACommand(ctx.lang))
     }
     const actor: StaffActor = `staff:${ctx.incoming.userId}`
     try {
       // Parse the text as typed, so a reply keeps its own punctuation; only the slash may be full-width.
-      const cmd = parseStaffCommand(ctx.rawText.replace(/^／/, '/'))
+      const cmd: StaffCommand = consoleWord ? { name: 'console' } : parseStaffCommand(ctx.rawText.replace(/^／/, '/'))
       return await run(ctx, cmd, actor)
     } catch (err) {
       if (err instanceof StaffCommandError) return say(`${texts.COMMAND_ERRORS[err.code]}${err.code === 'unknown' ? `\n\n${texts.STAFF_HELP}` : ''}`)

@@ -5,7 +5,7 @@ import { REQUEST_STATES, type RequestState } from '../../requests/model.js'
 export const MAX_STAFF_TEXT = 1500
 
 export type StaffCommand =
-  | { readonly name: 'help' }
+  | { readonly name: 'help' | 'console' }
   | { readonly name: 'list'; readonly filter: RequestState | 'open' | 'all' | 'overdue' }
   | { readonly name: 'show' | 'verify'; readonly id: string }
   | { readonly name: 'reply' | 'reject'; readonly id: string; readonly text: string }
@@ -23,6 +23,9 @@ export class StaffCommandError extends Error {
 
 /** True for anything shaped like a command ("/list", "／list" is normalised earlier). */
 export const looksLikeCommand = (text: string): boolean => /^\/[A-Za-z]/.test(text.trim())
+
+/** 控制台 ("console") alone asks for a console link; from anyone but staff it is ordinary text. */
+export const isConsoleWord = (text: string): boolean => text.trim() === '控制台'
 
 const FILTERS = new Set<string>([...REQUEST_STATES, 'open', 'all', 'overdue'])
 
@@ -53,6 +56,8 @@ export function parseStaffCommand(input: string): StaffCommand {
   switch (verb) {
     case 'help':
       return { name: 'help' }
+    case 'console':
+      return { name: 'console' }
     case 'list': {
       const filter = (first ?? 'open').toLowerCase()
       if (!FILTERS.has(filter)) throw new StaffCommandError('bad-filter', filter.slice(0, 20))

@@ -17,6 +17,7 @@ export const STAFF_HELP = [
   '/reply ID 文本 回复用户 reply to the requester',
   '/close ID [备注] 办结 close (note: no personal data)',
   '/reject ID 理由 拒绝（须说明理由）reject with a reason',
+  '/console 控制台 网页控制台登录链接 a sign-in link to the web console',
   'ID 格式 format: PR-YYYYMMDD-XXXXXX',
 ].join('\n')
 
@@ -32,6 +33,19 @@ export const COMMAND_ERRORS: Record<StaffCommandError['code'], string> = {
 /** Anyone else typing a staff command learns nothing: the answer to any unknown command. */
 export function notACommand(lang: Lang): string {
   return lang === 'zh' ? '无法识别该命令。回复“帮助”查看我能做什么。' : 'I don’t know that command. Reply “help” to see what I can do.'
+}
+
+export const CONSOLE_OFF = '网页控制台未启用。 The web console is not enabled here.'
+export const CONSOLE_TOO_MANY = '登录链接申请过于频繁，请稍后再试。 Too many sign-in links asked for: try again in a few minutes.'
+
+/** The reply to /console: the link, how long it is good for, and that it works once. */
+export function consoleLink(url: string, expiresAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.round((expiresAt.getTime() - now.getTime()) / 60_000))
+  return [
+    `控制台登录链接，${minutes} 分钟内有效（至 ${shanghaiDateTime(expiresAt)}），仅可使用一次，请勿转发：`,
+    `Console sign-in link, valid for ${minutes} min (until ${shanghaiDateTime(expiresAt)} Asia/Shanghai), works once; do not forward it:`,
+    url,
+  ].join('\n')
 }
 
 export const noSuchRequest = (id: string): string => `没有编号为 ${id} 的请求。 No request ${id}.`
