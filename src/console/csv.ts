@@ -11,6 +11,7 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
     bom: true,
     escape_formulas: true,
     record_delimiter: 'windows',
-    quoted_match: /^\s|\s$/,
+    // With CRLF records the library quotes only fields holding a CRLF; a bare LF or CR needs quotes too.
+    quoted_match: [/[\r\n]/, /^\s|\s$/],
   })
 }

@@ -8,6 +8,36 @@ async function fileDeletion(h: ReturnType<typeof harness>, userId = 'user-1'): P
 }
 
 describe('staff commands', () => {
+  it('/console and 控制台 give staff a one-time console link; anyone else learns nothing', async () => {
+    const asked: string[] = []
+    const h = harness({
+      consoleLinks: {
+        async issue(actor, now) {
+          asked.push(actor)
+          if (asked.length > 2) return { refused: 'too-many' }
+          return { url: 'https://console.jiku.example/console/login?token=abc', expiresAt: new Date(now.getTime() + 10 * 60_000) }
+        },
+      },
+    })
+    const link = await h.staff('/console')
+    expect(link).toContain('https://console.jiku.example/console/login?token=abc')
+    expect(link).toMatch(/10 分钟内有效/)
+    expect(link).toMatch(/valid for 10 min/)
+    expect(link).toMatch(/works once/)
+    expect(await h.staff('控制台')).toContain('/console/login?token=abc')
+    expect(await h.staff('/console')).toMatch(/Too many sign-in links/)
+    expect(asked).toEqual(['staff:staff-openid', 'staff:staff-openid', 'staff:staff-openid'])
+    const stranger = await h.sendAs('someone', '/console')
+    expect(stranger).toBe(await h.sendAs('someone', '/nonsense'))
+    expect(await h.sendAs('someone', '控制台')).not.toMatch(/console|token|控制台登录/i)
+    expect(asked).toHaveLength(3)
+    expect(await h.staff('/help')).toContain('/console')
+  })
+
+  it('/console says the console is off when the service has none', async () => {
+    expect(await harness().staff('/console')).toMatch(/not enabled/)
+  })
+
   it('/help lists the commands in both languages', async () => {
     const h = harness()
     const help = await h.staff('/help')

@@ -6,6 +6,7 @@ import type { Conversation } from '../../src/assistant/rights/conversation.js'
 import { createRightsFlow } from '../../src/assistant/rights/flow.js'
 import { createDueDate } from '../../src/schedule/due-date.js'
 import { createStaffCommands } from '../../src/assistant/staff/commands.js'
+import type { ConsoleLinks } from '../../src/assistant/staff/console-link.js'
 import { createStatusStep } from '../../src/assistant/status.js'
 import type { IncomingKind } from '../../src/assistant/types.js'
 import { silentLogger } from '../../src/log.js'
@@ -19,7 +20,7 @@ import { TestClock } from './test-clock.js'
 export const STAFF_ID = 'staff-openid'
 
 /** The assistant wired with in-memory storage, as compose.ts wires the real one. */
-export function harness(options: { policy?: PolicyStore; timeoutMs?: number } = {}) {
+export function harness(options: { policy?: PolicyStore; timeoutMs?: number; consoleLinks?: ConsoleLinks } = {}) {
   const clock = new TestClock()
   const logger = silentLogger()
   const policy = options.policy ?? fakePolicy()
@@ -38,6 +39,7 @@ export function harness(options: { policy?: PolicyStore; timeoutMs?: number } = 
         logger,
         isStaff: (i) => i.userId === STAFF_ID,
         dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar'),
+        consoleLinks: options.consoleLinks,
       }),
       createStatusStep(storage.requests),
       createRightsFlow(
