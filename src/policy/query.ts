@@ -254,7 +254,10 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // Next to words of another topic a question needs two policy matters; a situation cue is made of
   // two or more words and counts twice.
   const matters = strong + weak + generic + cues.length
-  const inScope = productOnly || lone || unsupported || notInPolicy
+  // A matter the lexicon knows but this policy never mentions ("children" today): the policy is silent
+  // on it, so quoting a paragraph that shares the question's other words would mislead.
+  const silent = [...conceptHits.keys()].some((ci) => lex.concepts[ci]!.gate && !lex.concepts[ci]!.expand.some((p) => index.mentions(p)))
+  const inScope = productOnly || lone || unsupported || notInPolicy || silent
     ? false
     : offTopic
     ? strong >= 1 && matters >= 2 && strongWords.size >= 1 && (gateWords.size >= 2 || cues.length > 0)
@@ -270,7 +273,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     evidence: { strong, weak, generic, direct: directStrong, anchored },
     features,
     company: company || productOnly,
-    notInPolicy,
+    notInPolicy: notInPolicy || silent,
     elsewhere: offTopic || productTalk,
   }
 }

@@ -106,6 +106,11 @@ export class SearchIndex {
     return p
   }
 
+  /** Whether any block of the policy contains the phrase (of stems). */
+  mentions(phrase: readonly string[]): boolean {
+    return this.postings(phrase).size > 0
+  }
+
   /** BM25 score of one term (a phrase of stems) for every block that has it. */
   termScores(phrase: readonly string[]): Map<number, number> {
     const post = this.postings(phrase)

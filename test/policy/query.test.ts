@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { toSimplified } from '../../src/policy/hant.js'
-import { shippedStore } from './eval-helpers.js'
+import { createPolicyStore } from '../../src/policy/store.js'
+import { ROOT, shippedStore } from './eval-helpers.js'
 
 const store = shippedStore()
 
@@ -137,5 +140,21 @@ describe('matters the policy never mentions, and facts it leaves out', () => {
   it('leave the policy matters next to them answered', () => {
     expect(store.answer('你们会收集我的手机号吗')?.pages[0]).toContain('phone number')
     expect(store.answer('Where are your servers located?')?.pages[0]).toContain('Mainland China')
+  })
+})
+
+describe('a matter the policy never mentions', () => {
+  it('gets the fallback even when the question shares other words with the policy', () => {
+    for (const q of ['do u collect data from kids under 14', '你们会收集小孩的信息吗']) expect(store.answer(q), q).toBeNull()
+  })
+
+  it('is answered once a policy version mentions it', () => {
+    const policyText = readFileSync(path.join(ROOT, 'data/privacy-policy.en.txt'), 'utf8').replace(
+      'What data we collect',
+      'Children\u00a0\n\nWe do not knowingly collect personal data from children under 14.\n\nWhat data we collect',
+    )
+    const lexicon = JSON.parse(readFileSync(path.join(ROOT, 'data/lexicon.json'), 'utf8')) as unknown
+    const withChildren = createPolicyStore({ policyText, lexicon, cacheSize: 0 })
+    expect(withChildren.answer('你们会收集小孩的信息吗')?.pages[0]).toContain('from children under 14')
   })
 })
