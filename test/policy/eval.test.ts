@@ -37,7 +37,7 @@ const sets: Array<{ name: string; file: string; inScope?: number; fallbacks?: nu
   { name: 'phone-check3', file: path.join(ROOT, 'test/policy/questions.phone-check3.json') },
   // Sixty more, written from the policy alone covering every section and its easily forgotten lists, before the
   // paragraph questions were expanded for them; scored once untuned: 39/48 in-scope, 11/12 near misses null.
-  { name: 'phone-check4', file: path.join(ROOT, 'test/policy/questions.phone-check4.json'), inScope: 0.8, fallbacks: 0.9 },
+  { name: 'phone-check4', file: path.join(ROOT, 'test/policy/questions.phone-check4.json') },
   // The held-out measure of phone-style questions, written from the policy alone and never used for tuning
   // (159: 129 answerable, 30 near misses). Untuned: 80/129 in-scope (62.0%), 26/30 near misses null. Its
   // thresholds record where the engine stands (108/129, 28/30 when added), not the goal of 90%.
