@@ -46,7 +46,8 @@ export function weeklyChartSvg(weeks: readonly WeekCounts[], series: readonly Se
       )
       base += n
     }
-    if (i % 2 === weeks.length % 2 || weeks.length <= 6) {
+    // Every other week is labelled, counting back from this one.
+    if ((weeks.length - 1 - i) % 2 === 0 || weeks.length <= 6) {
       parts.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${plotTop + plotH + 16}" text-anchor="middle" font-size="11" fill="#555">${esc(w.week.slice(5))}</text>`)
     }
   })

@@ -14,14 +14,16 @@ export interface PostFacts {
 }
 
 /**
- * Checks a state-changing POST. Browsers send Origin on every POST; when present it must be the
- * console's own (PUBLIC_URL's origin; "null" from a sandboxed or privacy-stripped page is refused
- * too). A missing Origin (an old browser) is accepted only with the right token, which every form of
- * this session carries and no other site can read.
+ * Checks a state-changing POST. Browsers send Origin on every POST; a real one must be the console's
+ * own (PUBLIC_URL's origin). Our pages say Referrer-Policy: no-referrer (the sign-in token is in a
+ * URL), and under that policy Chromium sends `Origin: null` even on our own form posts, so "null"
+ * counts as no Origin: accepted only when Sec-Fetch-Site (sent whatever the referrer policy) does not
+ * say another site, and with the right token, which every form of this session carries and no other
+ * site can read. A missing Origin (an old browser) gets the same treatment.
  */
 export function checkPost(facts: PostFacts, sessionSecret: string, publicOrigin: string): CsrfRefusal | undefined {
-  if (facts.origin !== '' && facts.origin !== publicOrigin) return 'foreign-origin'
-  if (facts.secFetchSite === 'cross-site') return 'cross-site'
+  if (facts.origin !== '' && facts.origin !== 'null' && facts.origin !== publicOrigin) return 'foreign-origin'
+  if (facts.secFetchSite !== '' && facts.secFetchSite !== 'same-origin' && facts.secFetchSite !== 'none') return 'cross-site'
   if (!facts.token || !safeEqual(csrfToken(sessionSecret), facts.token)) return 'bad-token'
   return undefined
 }
