@@ -52,7 +52,8 @@ const visible = (locator: Locator): Promise<void> => locator.waitFor({ state: 'v
 const hasText = (locator: Locator, text: string): Promise<void> => expect.poll(async () => (await locator.first().textContent()) ?? '', { timeout: 10_000 }).toContain(text)
 
 /** No horizontal scrolling: the page fits the viewport's width. */
-const fitsWidth = (page: Page): Promise<boolean> => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)
+// An expression, not a function: the type check knows no DOM (tsconfig lib has none).
+const fitsWidth = (page: Page): Promise<boolean> => page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth')
 
 describe('the staff console in a real browser', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'jiku-e2e-console-'))
