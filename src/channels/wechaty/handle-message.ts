@@ -3,7 +3,7 @@ import type { Assistant, Incoming } from '../../assistant/types.js'
 import type { Clock } from '../../clock.js'
 import { errorSummary, userTag, type Logger } from '../../log.js'
 import { APOLOGY_TEXT } from '../../assistant/texts.js'
-import { isSlashCommand, kindOfMessageType, type MessageTypeEnum } from './message-kind.js'
+import { isConsoleCommand, isSlashCommand, kindOfMessageType, type MessageTypeEnum } from './message-kind.js'
 import { SerialQueue } from '../../assistant/serial-queue.js'
 import type { StaffRoom } from './staff-room.js'
 
@@ -19,6 +19,9 @@ export interface WechatyMessageDeps {
 
 /** Where a message came from, for the log line. */
 type Where = 'dm' | 'staff-room'
+
+/** Said in the staff room when the answer to /console went to the asker privately. */
+export const SENT_PRIVATELY_TEXT = '登录链接已私信发给您。 The sign-in link was sent to you in a private chat.'
 
 /** How many recent message ids are remembered, so a puppet re-emitting a message is not answered twice. */
 const SEEN_LIMIT = 1_000
@@ -83,7 +86,11 @@ export function createWechatyMessageHandler(deps: WechatyMessageDeps): {
     const log = { event: 'wechaty.message', where, kind: incoming.kind, user: userTag(incoming.userId) }
     try {
       const reply = await assistant.handle(incoming)
-      if (reply && reply.text !== '') await message.say(reply.text)
+      // A console sign-in link asked for in the shared staff room goes to the asker alone.
+      if (reply && reply.text !== '' && where === 'staff-room' && isConsoleCommand(incoming.text)) {
+        await message.talker().say(reply.text)
+        await message.say(SENT_PRIVATELY_TEXT)
+      } else if (reply && reply.text !== '') await message.say(reply.text)
       logger.info({ ...log, outcome: reply ? 'reply' : 'empty', replyChars: reply?.text.length ?? 0, durationMs: Date.now() - started })
     } catch (error) {
       logger.error({ ...log, outcome: 'error', durationMs: Date.now() - started, ...errorSummary(error) })

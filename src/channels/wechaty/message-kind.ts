@@ -39,3 +39,6 @@ export function kindOfMessageType(type: number, types: MessageTypeEnum): Incomin
 
 /** A staff command starts with "/" (or the full-width "／" a Chinese keyboard types). */
 export const isSlashCommand = (text: string): boolean => text.normalize('NFKC').trimStart().startsWith('/')
+
+/** `/console`: its answer is a sign-in link, a credential for the one who asked. */
+export const isConsoleCommand = (text: string): boolean => /^\/console\b/i.test(text.normalize('NFKC').trim())

@@ -16,7 +16,9 @@ describe('Wechaty door with the real assistant', () => {
 
   beforeEach(async () => {
     let door: WechatyDoor | undefined
-    app = realAssistant(() => door)
+    app = realAssistant(() => door, {
+      consoleLinks: { issue: async (_actor, now) => ({ url: 'https://console.jiku.example/console/login?token=secret-link', expiresAt: new Date(now.getTime() + 600_000) }) },
+    })
     world = await startWorld({ assistant: app.assistant, clock: app.clock })
     door = world.door
     alice = world.mocker.createContact({ name: '王小明' })
@@ -94,6 +96,13 @@ describe('Wechaty door with the real assistant', () => {
       expect(await roomChat.say(command, mentions)).not.toContain('private to this staff member')
     }
     expect(await world.chatWithBot(staffer).say('你好')).toContain('private to this staff member')
+  })
+
+  it('sends the answer to /console in the staff room to the asker privately: a sign-in link is for one person', async () => {
+    const privateChat = world.chatWithBot(staffer)
+    expect(await roomChat.say('/console')).toMatch(/sent to you in a private chat/)
+    expect(await privateChat.next(0)).toContain('/console/login?token=secret-link')
+    expect(roomChat.heard.join('\n')).not.toContain('secret-link')
   })
 
   it('posts reminders in the staff room', async () => {

@@ -8,6 +8,7 @@ import type { Conversation } from '../../../src/assistant/rights/conversation.js
 import { createRightsFlow } from '../../../src/assistant/rights/flow.js'
 import { createDueDate } from '../../../src/schedule/due-date.js'
 import { createStaffCommands } from '../../../src/assistant/staff/commands.js'
+import type { ConsoleLinks } from '../../../src/assistant/staff/console-link.js'
 import { createStatusStep } from '../../../src/assistant/status.js'
 import type { Assistant } from '../../../src/assistant/types.js'
 import { startWechatyDoor, type WechatyDoor, type WechatyDoorDeps } from '../../../src/channels/wechaty/bot.js'
@@ -84,7 +85,7 @@ export class Chat {
 }
 
 /** The assistant as compose.ts wires it, with in-memory storage, the real policy and the door's staff check and notifier. */
-export function realAssistant(doorRef: () => WechatyDoor | undefined) {
+export function realAssistant(doorRef: () => WechatyDoor | undefined, options: { consoleLinks?: ConsoleLinks } = {}) {
   const clock = new TestClock()
   const logger = silentLogger()
   const policy = loadPolicyStore({
@@ -107,7 +108,7 @@ export function realAssistant(doorRef: () => WechatyDoor | undefined) {
     logger,
     heldNotices: held,
     steps: (tools) => [
-      createStaffCommands({ requests: storage.requests, notifier, logger, isStaff: (i) => doorRef()?.isStaff(i) ?? false, dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar') }),
+      createStaffCommands({ requests: storage.requests, notifier, logger, isStaff: (i) => doorRef()?.isStaff(i) ?? false, dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar'), consoleLinks: options.consoleLinks }),
       createStatusStep(storage.requests),
       createRightsFlow(
         { requests: storage.requests, conversations: storage.conversations, preferences: storage.preferences, policy, logger, timeoutMs: 30 * 60_000 },
