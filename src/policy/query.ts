@@ -91,6 +91,9 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const offTopicZh = lex.offTopicZh.filter((w) => lower.includes(w))
   let offTopic = offTopicZh.length > 0
 
+  // Company words, longest first, for taking their characters below.
+  const companyZh = lex.company.zh.filter((w) => lower.includes(w)).sort((a, b) => b.length - a.length)
+  const taken: string[] = []
   // Chinese: lexicon keywords leftmost-longest over each run of Han characters (sturdier than relying
   // on jieba to cut exactly at keyword borders); what is left over is cut by jieba and looked up in the policy.
   // A keyword typed with a slip of the same sound (删出, 信细) is read as the keyword when it is longer
@@ -112,7 +115,15 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     for (let i = 0; i < run.length; ) {
       const hit = lex.zhByChar.get(run[i]!)?.find(([w]) => run.startsWith(w, i))
       const sound = bySound && run.length - i >= 2 ? lex.zhPinyin.matchAt(chars, i) : undefined
-      if (sound && sound.word.length > (hit?.[0].length ?? 0)) {
+      // A word of the company's other business longer than any keyword here ("老客户优惠", "合同模板") takes
+      // its characters, as English company phrases do: the keyword inside it (优惠, 合同) is not policy talk.
+      const other = companyZh.find((w) => run.startsWith(w, i))
+      if (other && other.length > Math.max(hit?.[0].length ?? 0, sound?.word.length ?? 0)) {
+        flushRest()
+        otherWords.push(other)
+        taken.push(other)
+        i += other.length
+      } else if (sound && sound.word.length > (hit?.[0].length ?? 0)) {
         flushRest()
         for (const c of sound.value) addHit(c, sound.word)
         i += sound.word.length
@@ -195,7 +206,11 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
 
   // Situations ("两年没登录了…还留着吗", "no reply for weeks") name the concept they are about.
   const cueBoost = new Map<number, number>()
-  const cues = findCues(lex.cues, lower, tokens)
+  // A situation read inside a company word that took its characters is not told either ("扫了没反应" is a
+  // QR code that fails, not a request unanswered), unless the word is itself part of a situation (技术支持, 售后服务).
+  const inCue = (w: string): boolean => lex.cues.some((cue) => cue.groups.some((g) => g.zh.some((z) => z.includes(w))))
+  const cueText = taken.filter((w) => !inCue(w)).reduce((text, w) => text.replaceAll(w, ' '), lower)
+  const cues = findCues(lex.cues, cueText, tokens)
   for (const cue of cues) {
     addHit(cue.concept, `cue:${cue.id}`)
     cueBoost.set(cue.concept, Math.max(cueBoost.get(cue.concept) ?? 1, cue.weight))
@@ -243,6 +258,8 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // the rest of the question is policy talk too: "Why is the sky blue?" is not about purposes.
   // They also count next to a word that ties the question to personal data ("数据会传到国外吗").
   const anchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate)
+  // Tied by more than a bare "数据"/"data": the product's data is not the person's.
+  const firmlyAnchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate && !lex.concepts[c]!.weak)
   const everyday = generic >= 1 && (anchored || unknownWords.length === 0)
   // One policy word among several unknown ones ("What's the address of the Eiffel Tower?") is a
   // coincidence, not a policy question; a situation cue is not a single word.
@@ -252,7 +269,10 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   // talk: "I lost my keys … what a terrible day" is not about data loss.
   const unsupported = strong === 0 && !anchored && unknownWords.length > 1
   // Next to words of another topic a question needs two policy matters; a situation cue is made of
-  // two or more words and counts twice.
+  // two or more words and counts twice. Next to the company's other business (invoices, menus, templates)
+  // it must also be about personal data or privacy, or tell of the person's situation: "采购合同模板能发我一份吗"
+  // names a purchase and a copy, yet asks for a document, not for the person's data. When the product is named
+  // too, a bare data word is not enough ("你们软件能帮我们公司做数据合规吗" asks about a service).
   const matters = strong + weak + generic + cues.length
   // A matter the lexicon knows but this policy never mentions ("children" today): the policy is silent
   // on it, so quoting a paragraph that shares the question's other words would mislead.
@@ -260,7 +280,7 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const inScope = productOnly || lone || unsupported || notInPolicy || silent
     ? false
     : offTopic
-    ? strong >= 1 && matters >= 2 && strongWords.size >= 1 && (gateWords.size >= 2 || cues.length > 0)
+    ? strong >= 1 && matters >= 2 && strongWords.size >= 1 && (gateWords.size >= 2 || cues.length > 0) && (!company || (productTalk ? firmlyAnchored : anchored) || cues.length > 0)
     : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || everyday
   const concepts = [...conceptHits.keys()].map((c) => lex.concepts[c]!.id)
   const words = [...direct.keys(), ...otherWords, ...offTopicZh, ...unknownWords.map((w) => (/\p{Script=Han}/u.test(w) ? w : stemWord(w)))]

@@ -130,9 +130,40 @@ describe("the company's other business", () => {
   })
 })
 
+describe("words of the company's other business that contain a policy keyword", () => {
+  it('take their characters, so the keyword inside them is not policy talk', () => {
+    // 老客户优惠 is a buyer asking for a discount, not special offers sent to them; 合同模板 a document.
+    for (const q of ['老客户续费能便宜点吗 有老客户优惠没', '合同模板发一份给我']) {
+      expect(store.answer(q), q).toBeNull()
+      expect(store.outOfScope(q), q).toBe('company')
+    }
+    // A keyword longer than the company word still wins: 续费提醒 is a reminder the policy speaks of.
+    expect(store.answer('续费提醒是用我留的联系方式发的吗')?.pages[0]).toContain('renewals')
+  })
+
+  it('hide a situation read inside them, but not one they are part of', () => {
+    expect(store.answer('公众号菜单扫了没反应')).toBeNull()
+    expect(store.answer('找你们技术支持会用到我的个人信息吗')?.pages[0]).toContain('delivering license keys')
+  })
+})
+
+describe("questions about the company's other business that share a policy word", () => {
+  it('are answered only when they are about personal data or privacy, or tell of the person', () => {
+    for (const q of ['公众号菜单里的试用入口在哪', '你们的产品能帮我们公司做隐私合规吗', 'this official account menu is broken, who do i ask']) {
+      expect(store.answer(q), q).toBeNull()
+    }
+    expect(store.answer('数据删了以后我的折扣还有吗')?.pages[0]?.replace(/\u00a0/g, ' ')).toContain('customer benefits or discounts')
+    expect(store.answer('left my old job, do u still have my work email??')?.pages[0]).toContain('as long as')
+  })
+})
+
 describe('matters the policy never mentions, and facts it leaves out', () => {
   it('get no answer however policy-like the question is', () => {
-    for (const q of ['你们会用人脸识别吗', '会不会偷偷定位我在哪', 'do you track my location', '你们会读我手机通讯录吗', '你们客服电话多少', "what's your phone number"]) {
+    for (const q of [
+      '你们会用人脸识别吗', '会不会偷偷定位我在哪', 'do you track my location', '你们会读我手机通讯录吗', '你们客服电话多少', "what's your phone number",
+      // Encryption algorithms, compensation, bankruptcy, monitoring staff, apps and hacked chat accounts.
+      '你们的数据用什么加密算法', '信息泄露了能赔偿吗', '你们倒闭了我的数据归谁', '你们会监控员工上网吗', 'does the mobile app read my data', 'my wechat account got hacked, can u help',
+    ]) {
       expect(store.answer(q), q).toBeNull()
     }
   })
