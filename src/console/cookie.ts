@@ -1,7 +1,8 @@
 /**
  * The session cookie. HttpOnly (no script reads it) and SameSite=Strict: a page on another site can
- * neither send it along with a forged form nor embed the console. Strict is enough for WeChat's
- * in-app browser because the sign-in link is never followed by a redirect carrying the session:
+ * neither send it along with a forged form nor embed the console. WeChat's in-app browser is WebKit's
+ * WKWebView on iOS (WeChat's own notes on it) and a Chromium-based kernel on Android; both keep
+ * first-party cookies and apply SameSite as browsers do. Strict is enough there because the sign-in link is never followed by a redirect carrying the session:
  * /console/login answers 200 with the cookie and a page that moves on to /console by itself (meta
  * refresh) or by a tap; that next request starts from our own page, so it is same-site and the
  * cookie goes with it (a 303 from a navigation that began in the chat would count as cross-site and

@@ -13,7 +13,7 @@ import { parseRequestId } from '../requests/ids.js'
 import { RequestNotFoundError } from '../requests/errors.js'
 import type { RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
-import { weeklyChartSvg } from './chart.js'
+import { weeklyChart } from './chart.js'
 import { sessionCookie } from './cookie.js'
 import { checkPost } from './csrf.js'
 import { auditCsv, requestsCsv } from './exports.js'
@@ -197,7 +197,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   router.get('/console/dashboard', signedIn, async (ctx) => {
     const all = await requests.list()
     const now = clock.now()
-    const chart = weeklyChartSvg(weeklyCounts(all, now), chartSeries(), '每周新请求（按类型）Requests per week, by type')
+    const chart = weeklyChart(weeklyCounts(all, now), chartSeries(), '每周新请求（按类型）Requests per week, by type')
     html(ctx, 200, page('dashboard', { f: dashboardFigures(all, now), chart }, chromeFor(sessionOf(ctx), '看板 Dashboard', 'dashboard')))
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { weeklyChartSvg } from '../../src/console/chart.js'
+import { weeklyChart } from '../../src/console/chart.js'
 import { chartSeries } from '../../src/console/exports.js'
 import { dashboardFigures, median, weeklyCounts } from '../../src/console/figures.js'
 import { buildQueue, dueIn, parseQueueQuery } from '../../src/console/queue.js'
@@ -82,7 +82,8 @@ describe('dashboard figures', () => {
     expect(weeks.map((w) => w.week)).toEqual(['2026-11-09', '2026-11-16', '2026-11-23'])
     expect(weeks[2]!.counts).toEqual({ delete: 1, inquiry: 1 })
     expect(weeks[1]!.counts).toEqual({ access: 1 })
-    const svg = weeklyChartSvg(weeks, chartSeries(), 'Requests <per> week')
+    const { svg, legend } = weeklyChart(weeks, chartSeries(), 'Requests <per> week')
+    expect(legend.map((l) => l.label)).toEqual(['查阅个人信息 access', '删除个人信息 delete', '留言 inquiry'])
     expect(svg).toMatch(/^<svg [^>]*role="img"/)
     expect(svg).toContain('Requests &#60;per&#62; week')
     expect(svg.match(/<rect [^>]*><title>/g)).toHaveLength(3)

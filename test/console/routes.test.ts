@@ -4,7 +4,7 @@ import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { createHeldNotices } from '../../src/assistant/held-notices.js'
 import { createStaffActions } from '../../src/assistant/staff/actions.js'
-import { messageDigest, recordingNotifier, type SentMessage } from '../../src/console/messages.js'
+import { messageDigest, messageState, recordingNotifier, type SentMessage } from '../../src/console/messages.js'
 import { createConsoleRouter } from '../../src/console/routes.js'
 import { ConsoleSessions, type ConsoleEntry } from '../../src/console/sessions.js'
 import { silentLogger } from '../../src/log.js'
@@ -118,13 +118,17 @@ describe('console routes', () => {
     const res = await request(server).post(`/console/requests/${filed.id}/verify`).set('Cookie', cookie).set('Origin', PUBLIC).type('form').send(form({ csrf }))
     expect(res.status).toBe(303)
     expect(res.headers.location).toBe(`/console/requests/${filed.id}`)
+    // The outcome is shown once, in the chat's words.
+    const outcome = await request(server).get(`/console/requests/${filed.id}`).set('Cookie', cookie)
+    expect(outcome.text).toContain('Verified; due 2026-12-14')
+    expect(outcome.text).toContain('Waiting: the requester is outside the 48-hour window')
     const r = await requests.get(filed.id)
     expect(r?.state).toBe('verified')
     expect(r?.audit.at(-1)).toMatchObject({ actor: 'staff:oStaff', action: 'verified', via: 'console' })
+    const waiting = await request(server).get(`/console/requests/${filed.id}`).set('Cookie', cookie)
+    expect(waiting.text).toContain('Waiting for their next message (48-hour window closed)')
     expect(await held.take({ channel: 'wechat-oa', userId: 'oRequester' })).toEqual([expect.stringContaining('2026-12-14')])
     const page = await request(server).get(`/console/requests/${filed.id}`).set('Cookie', cookie)
-    expect(page.text).toContain('Verified; due 2026-12-14')
-    expect(page.text).toContain('Waiting: the requester is outside the 48-hour window')
     // Taken with their next message: delivered later.
     expect(page.text).toContain('已送达（稍后）Delivered later')
     const again = await request(server).get(`/console/requests/${filed.id}`).set('Cookie', cookie)
@@ -177,5 +181,17 @@ describe('console routes', () => {
     expect(out.status).toBe(200)
     expect(out.headers['set-cookie']![0]).toContain('Max-Age=0')
     expect((await request(server).get('/console').set('Cookie', cookie)).status).toBe(401)
+  })
+})
+
+describe('where a message to a requester is now', () => {
+  const sent = (delivery: SentMessage['delivery']): SentMessage => ({ at: '2026-11-29T02:00:00.000Z', status: 'replied', delivery, digest: messageDigest('hello') })
+  it('is read from the outbox and the held notices', () => {
+    expect(messageState(sent('queued'), [messageDigest('hello')], [])).toBe('retrying')
+    expect(messageState(sent('held'), [], [messageDigest('hello')])).toBe('held')
+    expect(messageState(sent('unsent'), [], [messageDigest('hello')])).toBe('unsent')
+    expect(messageState(sent('sent'), [], [])).toBe('delivered')
+    expect(messageState(sent('queued'), [], [])).toBe('delivered-later')
+    expect(messageState(sent('held'), [], [messageDigest('other')])).toBe('delivered-later')
   })
 })

@@ -113,9 +113,9 @@ describe('the staff console in a real browser', () => {
     requestId = ID.exec(await wechat.text(REQUESTER, 'yes'))![0]
     await wechat.text(HOSTILE_USER, '人工')
     hostileId = ID.exec(await wechat.text(HOSTILE_USER, HOSTILE))![0]
-    await wechat.text('oLate', 'I want a copy of my data. My name is Late Person, email late@example.org')
-    await wechat.text('oLate', 'skip')
-    overdueId = ID.exec(await wechat.text('oLate', 'yes'))![0]
+    await wechat.text('oLatePerson', 'I want a copy of my data. My name is Late Person, email late@example.org')
+    await wechat.text('oLatePerson', 'skip')
+    overdueId = ID.exec(await wechat.text('oLatePerson', 'yes'))![0]
     expect(await wechat.text(STAFF, `/verify ${overdueId}`)).toMatch(/Verified/)
     const reply = await wechat.text(STAFF, '/console')
     link = /https?:\/\/\S+\/console\/login\?token=[\w-]+/.exec(reply)![0]
@@ -265,5 +265,14 @@ describe('the staff console in a real browser', () => {
     const audit = (await (await staff.request.get(`${base}/console/export/audit.csv`)).body()).toString('utf8')
     expect(audit).toContain(`${requestId},`)
     expect(audit).toMatch(new RegExp(`staff:${STAFF},console,verified`))
+  })
+
+  it('logs carry no token, no personal data and no staff OpenID', async () => {
+    const log = service.output()
+    expect(log).toContain('"event":"console.signed_in"')
+    expect(log).toContain('"event":"console.post_refused"')
+    expect(log).not.toContain(new URL(link).searchParams.get('token')!)
+    expect(log).not.toMatch(/Test User|test@example\.org|please call me|Late Person|Your data has been deleted/)
+    expect(log).not.toContain(STAFF)
   })
 })
