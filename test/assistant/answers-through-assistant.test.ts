@@ -43,8 +43,13 @@ describe('answers through the whole assistant', () => {
     // Phone-style sets tell situations the rights conversation reads as a request to file ("我提的删除申请到底啥时候能处理完"
     // starts a deletion request): the policy store answers them, the whole assistant misses a few. Their own threshold says so.
     // The held-out phone-style set records where the engine stands (see test/policy/eval.test.ts).
-    // The second held-out set was scored once through the assistant as well: 115/130 in-scope, 26/30 near misses quote nothing.
-    const heldOut = { 'questions.colloquial.json': { inScope: 0.78, offTopic: 0.9 }, 'questions.colloquial2.json': { inScope: 0.88, offTopic: 0.85 } }[file]
+    // The later held-out sets were scored once through the assistant as well: colloquial2 115/130 in-scope, 26/30 near
+    // misses quote nothing (27/30 since); colloquial3 108/120 and 36/40.
+    const heldOut = {
+      'questions.colloquial.json': { inScope: 0.78, offTopic: 0.9 },
+      'questions.colloquial2.json': { inScope: 0.88, offTopic: 0.89 },
+      'questions.colloquial3.json': { inScope: 0.89, offTopic: 0.89 },
+    }[file]
     const threshold = heldOut?.inScope ?? (/^questions\.(colloquial-dev|phone-check\d*)\.json$/.test(file) ? 0.9 : 0.95)
     if (inScope > 0) expect(inScopeOk / inScope).toBeGreaterThanOrEqual(threshold)
     if (offTopic > 0) expect(offTopicOk / offTopic).toBeGreaterThanOrEqual(heldOut?.offTopic ?? 0.98)

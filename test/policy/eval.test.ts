@@ -48,7 +48,11 @@ const sets: Array<{ name: string; file: string; inScope?: number; fallbacks?: nu
   { name: 'colloquial', file: path.join(ROOT, 'test/policy/questions.colloquial.json'), inScope: 0.8, fallbacks: 0.9 },
   // A second held-out phone-style set (160: 130 answerable, 30 near misses), written from the policy alone after the
   // changes above and scored once, never used for tuning: 117/130 in-scope (90.0%), 26/30 near misses null.
-  { name: 'colloquial2', file: path.join(ROOT, 'test/policy/questions.colloquial2.json'), inScope: 0.89, fallbacks: 0.85 },
+  // Since then 27/30 near misses null (the near-miss work on phone-check5).
+  { name: 'colloquial2', file: path.join(ROOT, 'test/policy/questions.colloquial2.json'), inScope: 0.89, fallbacks: 0.89 },
+  // A third held-out phone-style set (160: 120 answerable, 40 near misses), written from the policy alone after the
+  // near-miss work and scored once, never used for tuning: 108/120 in-scope (90.0%), 36/40 near misses null (90.0%).
+  { name: 'colloquial3', file: path.join(ROOT, 'test/policy/questions.colloquial3.json'), inScope: 0.89, fallbacks: 0.89 },
 ]
 
 const pct = (n: number, d: number): string => (d === 0 ? '100.0' : ((100 * n) / d).toFixed(1))
