@@ -94,38 +94,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff: people.staff, texts: staffNotices, reminders: config.reminders })
   const followers = followerPreferences(storage, clock, logger)
 
-  // Staff act through the chat and the console with the same actions; every message they send a
-  // requester is noted per request, so the console can show where it is.
-  const consoleStore = await JsonKeyValueStore.open<ConsoleEntry>(path.join(config.dataDir, 'console-sessions.json'), clock, { health })
-  const sentStore = await JsonKeyValueStore.open<{ messages: SentMessage[] }>(path.join(config.dataDir, 'sent-messages.json'), clock, { health })
-  const sessions = new ConsoleSessions({
-    store: consoleStore,
-    publicUrl: config.console.publicUrl,
-    linkTtlMs: config.console.linkTtl.toMillis(),
-    sessionIdleMs: config.console.sessionIdle.toMillis(),
-  })
-  const staffActionDeps: StaffActionDeps = {
-    requests: storage.requests,
-    notifier: recordingNotifier(people.notifier, sentStore, clock, logger),
-    logger,
-    dueDate: createDueDate(config.responseWindow, config.responseDays, logger),
-    onChange: (r) => deadlines.onChange(r),
-  }
-  const consoleRouter = createConsoleRouter({
-    sessions,
-    requests: storage.requests,
-    actions: createStaffActions({ ...staffActionDeps, via: 'console' }),
-    messages: sentStore,
-    probe: {
-      inOutbox: (requestId) => outbox.pendingAbout(requestId).map((i) => messageDigest(i.text)),
-      held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest),
-    },
-    unanswered: (since) => readUnanswered(unansweredDir(config.dataDir), since),
-    unansweredDays: config.unansweredRetention.as('days'),
-    publicUrl: config.console.publicUrl,
-    clock,
-    logger,
-  })
+  const staff = await staffDoors(config, { storage, outbox, heldStore, notifier: people.notifier, deadlines, health, clock, logger })
 
   const assistant = createAssistant({
     policy,
@@ -141,7 +110,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       if (incoming.kind === 'subscribe') void followers.subscribed(incoming)
     },
     steps: (tools) => [
-      createStaffCommands({ ...staffActionDeps, isStaff: people.isStaff, consoleLinks: sessions }),
+      createStaffCommands({ ...staff.actionDeps, isStaff: people.isStaff, consoleLinks: staff.sessions }),
       createStatusStep(storage.requests),
       createRightsFlow(
         {
@@ -166,7 +135,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     storage,
     notifier: people.notifier,
     metrics: metrics.registry,
-    consoleRouter,
+    consoleRouter: staff.consoleRouter,
     storageStatus: () => health.status(),
     async start() {
       if (deps.interactiveOnly) return
@@ -193,12 +162,70 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       await outbox.drain(3_000)
       await outbox.close()
       await heldStore.close()
-      await consoleStore.close()
-      await sentStore.close()
+      await staff.close()
       await unanswered.close()
       health.close()
       // Last: closing the storage releases DATA_DIR for the next process.
       await storage.close()
+    },
+  }
+}
+
+/**
+ * Staff act through the chat and the console with the same actions; every message they send a
+ * requester is noted per request, so the console can show where it is.
+ */
+async function staffDoors(
+  config: Config,
+  deps: {
+    storage: Storage<Conversation>
+    outbox: Outbox
+    heldStore: JsonKeyValueStore<{ texts: string[] }>
+    notifier: Notifier
+    deadlines: DeadlineKeeper
+    health: StorageHealthMonitor
+    clock: Clock
+    logger: Logger
+  },
+): Promise<{ actionDeps: StaffActionDeps; sessions: ConsoleSessions; consoleRouter: Router; close(): Promise<void> }> {
+  const { storage, outbox, heldStore, deadlines, health, clock, logger } = deps
+  const consoleStore = await JsonKeyValueStore.open<ConsoleEntry>(path.join(config.dataDir, 'console-sessions.json'), clock, { health })
+  const sentStore = await JsonKeyValueStore.open<{ messages: SentMessage[] }>(path.join(config.dataDir, 'sent-messages.json'), clock, { health })
+  const sessions = new ConsoleSessions({
+    store: consoleStore,
+    publicUrl: config.console.publicUrl,
+    linkTtlMs: config.console.linkTtl.toMillis(),
+    sessionIdleMs: config.console.sessionIdle.toMillis(),
+  })
+  const actionDeps: StaffActionDeps = {
+    requests: storage.requests,
+    notifier: recordingNotifier(deps.notifier, sentStore, clock, logger),
+    logger,
+    dueDate: createDueDate(config.responseWindow, config.responseDays, logger),
+    onChange: (r) => deadlines.onChange(r),
+  }
+  const consoleRouter = createConsoleRouter({
+    sessions,
+    requests: storage.requests,
+    actions: createStaffActions({ ...actionDeps, via: 'console' }),
+    messages: sentStore,
+    probe: {
+      inOutbox: (requestId) => outbox.pendingAbout(requestId).map((i) => messageDigest(i.text)),
+      held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest),
+    },
+    unanswered: (since) => readUnanswered(unansweredDir(config.dataDir), since),
+    unansweredDays: config.unansweredRetention.as('days'),
+    publicUrl: config.console.publicUrl,
+    clock,
+    logger,
+  })
+  return {
+    actionDeps,
+    sessions,
+    consoleRouter,
+    async close() {
+      await consoleStore.close()
+      await sentStore.close()
     },
   }
 }

@@ -2,31 +2,26 @@ import { readFileSync } from 'node:fs'
 import { Router } from '@koa/router'
 import type { Context, Middleware } from 'koa'
 import type { StaffActions } from '../assistant/staff/actions.js'
-import type { ActionOutcome } from '../assistant/staff/outcome.js'
-import { MAX_STAFF_TEXT } from '../assistant/staff/parse.js'
 import * as texts from '../assistant/staff/texts.js'
 import type { KeptQuestion } from '../assistant/unanswered.js'
-import { groupQuestions } from '../assistant/unanswered-report.js'
 import type { Clock } from '../clock.js'
 import { userTag, type Logger } from '../log.js'
 import { parseRequestId } from '../requests/ids.js'
-import { RequestNotFoundError } from '../requests/errors.js'
 import type { RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
-import { weeklyChart } from './chart.js'
+import { MAX_STAFF_TEXT } from '../assistant/staff/parse.js'
+import { ACTIONS, runAction, type Action, type Flash } from './actions.js'
 import { sessionCookie } from './cookie.js'
 import { checkPost } from './csrf.js'
-import { auditCsv, requestsCsv } from './exports.js'
-import { dashboardFigures, weeklyCounts } from './figures.js'
 import { consoleHeaders, html, readForm, seeOther } from './http.js'
 import type { DeliveryProbe, MessageLog } from './messages.js'
 import { buildQueue, parseQueueQuery, STATE_FILTERS } from './queue.js'
 import { SlidingWindowLimit } from './rate-limit.js'
+import { mountReports } from './report-routes.js'
 import { requestView } from './request-view.js'
 import type { ConsoleSession, ConsoleSessions } from './sessions.js'
 import { csrfToken, digest } from './tokens.js'
 import { page, STATE_FILTER_NAMES, TYPE_OPTIONS, type Chrome } from './views.js'
-import { chartSeries } from './exports.js'
 
 export interface ConsoleDeps {
   readonly sessions: ConsoleSessions
@@ -43,15 +38,6 @@ export interface ConsoleDeps {
   readonly logger: Logger
   /** Failed sign-in attempts one address may make in 10 minutes (default 10). */
   readonly failedLoginsPerWindow?: number
-}
-
-type Action = 'verify' | 'reply' | 'close' | 'reject'
-const ACTIONS = new Set<string>(['verify', 'reply', 'close', 'reject'])
-
-interface Flash {
-  readonly id: string
-  readonly done: boolean
-  readonly lines: readonly string[]
 }
 
 const CSS = readFileSync(new URL('./static/console.css', import.meta.url))
@@ -158,72 +144,13 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const action = ctx.params.action ?? ''
     const id = parseRequestId(ctx.params.id ?? '')
     if (!id || !ACTIONS.has(action)) return notice(ctx, 404, '未找到 Not found', [])
-    const flash = await act(action as Action, id, form, sessionOf(ctx))
+    const flash = await runAction(actions, action as Action, id, form, sessionOf(ctx).actor, clock.now())
     if (!flash) return notice(ctx, 404, '未找到 Not found', [texts.noSuchRequest(id)], { href: '/console', label: '返回队列 Back to the queue' })
     flashes.set(digest(sessionOf(ctx).secret), flash)
     seeOther(ctx, `/console/requests/${id}`)
   })
 
-  /** Runs the staff action as the chat command does, and words its outcome the same way. */
-  async function act(action: Action, id: string, form: URLSearchParams, session: ConsoleSession): Promise<Flash | undefined> {
-    const text = (name: string): string => (form.get(name) ?? '').trim()
-    const now = clock.now()
-    const tooLong = (s: string): boolean => s.length > MAX_STAFF_TEXT
-    const refuse = (line: string): Flash => ({ id, done: false, lines: [line] })
-    try {
-      let outcome: ActionOutcome
-      if (action === 'verify') outcome = await actions.verify(id, session.actor, now)
-      else if (action === 'reply') {
-        if (!text('text')) return refuse(texts.COMMAND_ERRORS['missing-text'])
-        if (tooLong(text('text'))) return refuse(texts.COMMAND_ERRORS['too-long'])
-        outcome = await actions.reply(id, session.actor, text('text'), now)
-        if (!outcome.done) return refuse(texts.cannotReply(outcome.request))
-      } else if (action === 'close') {
-        if (tooLong(text('note'))) return refuse(texts.COMMAND_ERRORS['too-long'])
-        outcome = await actions.close(id, session.actor, text('note') || undefined, now)
-      } else {
-        if (!text('reason')) return refuse(texts.COMMAND_ERRORS['missing-text'])
-        if (tooLong(text('reason'))) return refuse(texts.COMMAND_ERRORS['too-long'])
-        outcome = await actions.reject(id, session.actor, text('reason'), now)
-      }
-      if (!outcome.done) return refuse(texts.refusal(outcome))
-      return { id, done: true, lines: [doneNote(action, outcome.request), texts.deliveryNote(outcome.delivery)] }
-    } catch (err) {
-      if (err instanceof RequestNotFoundError) return undefined
-      throw err
-    }
-  }
-
-  router.get('/console/dashboard', signedIn, async (ctx) => {
-    const all = await requests.list()
-    const now = clock.now()
-    const chart = weeklyChart(weeklyCounts(all, now), chartSeries(), '每周新请求（按类型）Requests per week, by type')
-    html(ctx, 200, page('dashboard', { f: dashboardFigures(all, now), chart }, chromeFor(sessionOf(ctx), '看板 Dashboard', 'dashboard')))
-  })
-
-  router.get('/console/unanswered', signedIn, async (ctx) => {
-    const since = new Date(clock.now().getTime() - deps.unansweredDays * 86_400_000)
-    const groups = groupQuestions(await deps.unanswered(since)).map((g) => ({ ...g, lastAt: g.lastAt.slice(0, 10) }))
-    const total = groups.reduce((n, g) => n + g.count, 0)
-    html(ctx, 200, page('unanswered', { groups, total, days: Math.round(deps.unansweredDays) }, chromeFor(sessionOf(ctx), '未答问题 Unanswered', 'unanswered')))
-  })
-
-  router.get('/console/export/requests.csv', signedIn, async (ctx) => {
-    csvFile(ctx, 'requests', requestsCsv(await requests.list(), clock.now()))
-    logger.info({ event: 'console.export', what: 'requests', user: userTag(sessionOf(ctx).actor) })
-  })
-
-  router.get('/console/export/audit.csv', signedIn, async (ctx) => {
-    csvFile(ctx, 'audit', auditCsv(await requests.list()))
-    logger.info({ event: 'console.export', what: 'audit', user: userTag(sessionOf(ctx).actor) })
-  })
-
-  function csvFile(ctx: Context, name: string, body: string): void {
-    const day = clock.now().toISOString().slice(0, 10)
-    ctx.type = 'text/csv; charset=utf-8'
-    ctx.set('Content-Disposition', `attachment; filename="${name}-${day}.csv"`)
-    ctx.body = body
-  }
+  mountReports(router, { ...deps, signedIn, chromeFor: (ctx, title, active) => chromeFor(sessionOf(ctx), title, active) })
 
   async function findRequest(ctx: Context): Promise<RightsRequest | undefined> {
     const id = parseRequestId(ctx.params.id ?? '')
@@ -233,11 +160,4 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   }
 
   return router
-}
-
-function doneNote(action: Action, r: RightsRequest): string {
-  if (action === 'verify') return texts.verifiedNote(r)
-  if (action === 'reply') return texts.repliedNote(r)
-  if (action === 'close') return texts.closedNote(r)
-  return texts.rejectedNote(r)
 }
