@@ -69,6 +69,11 @@ export interface Config {
   readonly maxOpenRequests: number
   /** Bearer token for /metrics; without it /metrics is disabled. */
   readonly metricsToken?: string
+  /**
+   * Whether a reverse proxy in front sets X-Forwarded-For: then the client's address (console sign-in
+   * throttling) comes from that header instead of being the proxy's for everyone.
+   */
+  readonly trustProxy: boolean
   /** The staff web console (`/console`). */
   readonly console: {
     /** Where staff browsers reach this service (PUBLIC_URL, no trailing slash): sign-in links and the CSRF origin check use it. */
@@ -194,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: parseWith('RATE_LIMIT_PER_MINUTE', z.coerce.number().int().min(1), nonEmpty(env.RATE_LIMIT_PER_MINUTE) ?? '30'),
     maxOpenRequests: parseWith('MAX_OPEN_REQUESTS', z.coerce.number().int().min(1), nonEmpty(env.MAX_OPEN_REQUESTS) ?? '5'),
     metricsToken: nonEmpty(env.METRICS_TOKEN),
+    trustProxy: parseWith('TRUST_PROXY', z.enum(['true', 'false']), nonEmpty(env.TRUST_PROXY)?.toLowerCase() ?? 'false') === 'true',
     console: {
       publicUrl: publicUrl.replace(/\/+$/, ''),
       linkTtl: parseIsoDuration('CONSOLE_LINK_TTL', nonEmpty(env.CONSOLE_LINK_TTL) ?? 'PT10M'),

@@ -28,6 +28,12 @@ describe('config', () => {
     expect(set.console.sessionIdle.toMillis()).toBe(3600_000)
   })
 
+  it('trusts X-Forwarded-For only when told it sits behind a proxy', () => {
+    expect(loadConfig({}).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/^Configuration error: TRUST_PROXY /)
+  })
+
   it('reads the documented variables', () => {
     const c = loadConfig({
       PORT: '8080',

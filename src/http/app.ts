@@ -34,6 +34,7 @@ export interface HttpAppDeps {
  */
 export function createHttpApp(deps: HttpAppDeps): Koa {
   const app = new Koa()
+  app.proxy = deps.config.trustProxy
   const started = deps.clock.now().getTime()
   // Errors are rendered and logged by the boundary; keep Koa from printing them to stderr again.
   app.silent = true

@@ -20,6 +20,17 @@ describe('HTTP app', () => {
     expect(res.body).toMatchObject({ status: 'ok' })
   })
 
+  it('takes the client address from X-Forwarded-For only with TRUST_PROXY', async () => {
+    const ipRouter = new Router()
+    ipRouter.get('/ip', (ctx) => void (ctx.body = ctx.ip))
+    const build = (env: Record<string, string>) =>
+      createHttpApp({ config: loadConfig({ WECHAT_TOKEN: 'httpAppTest1', ...env }), assistant: new FakeAssistant(), logger: silentLogger(), clock: new TestClock(), extraRouters: [ipRouter] })
+    const direct = await request(build({}).callback()).get('/ip').set('X-Forwarded-For', '203.0.113.9')
+    expect(direct.text).not.toBe('203.0.113.9')
+    const proxied = await request(build({ TRUST_PROXY: 'true' }).callback()).get('/ip').set('X-Forwarded-For', '203.0.113.9')
+    expect(proxied.text).toBe('203.0.113.9')
+  })
+
   it('GET /healthz answers 503 while not ready', async () => {
     let ready = false
     const a = app({ isReady: () => ready })
