@@ -63,3 +63,23 @@ export class StoreIoError extends Error {
     return new StoreIoError(file, ioCode(e), action)
   }
 }
+
+/**
+ * A store that lives in another process (PostgreSQL) cannot be reached right now: refused or
+ * dropped connection, server starting or shutting down, no free connection in time. The caller may
+ * tell the person to try again later. The failed call's transaction was rolled back — except when the
+ * connection dropped during COMMIT, when the change may or may not have landed (as with any database).
+ * The message names the store and the error code, never data.
+ */
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError'
+  constructor(
+    /** Which store, e.g. "postgres". */
+    readonly store: string,
+    /** The errno code (ECONNREFUSED …), SQLSTATE (57P01 …) or 'TIMEOUT'. */
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Storage ${store} is temporarily unavailable (${code})`, options)
+  }
+}

@@ -1,15 +1,25 @@
 import { Duration } from 'luxon'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../src/log.js'
 import { RequestNotFoundError } from '../../src/requests/errors.js'
 import { MemoryRequestRepository } from '../../src/requests/memory-repository.js'
 import type { NewRequest } from '../../src/requests/model.js'
 import type { RequestRepository } from '../../src/requests/repository.js'
 import { FileRequestRepository } from '../../src/storage/file-request-repository.js'
+import { migrate } from '../../src/storage/postgres/migrate.js'
+import { PostgresRequestRepository } from '../../src/storage/postgres/request-repository.js'
+import { createTestDatabase } from '../support/postgres.js'
 import { TestClock } from '../support/test-clock.js'
 import { tempDataDir } from '../support/temp-data-dir.js'
 
-/** The same behaviour is required of the in-memory double and the file-backed repository. */
+/** This file's PostgreSQL database, created and migrated on first use; each test starts from an empty table. */
+let database: Promise<{ url: string; drop: () => Promise<void> }> | undefined
+const postgresDatabase = () =>
+  (database ??= createTestDatabase().then(async (db) => (await migrate(db.url), db)))
+afterAll(async () => (await database)?.drop())
+
+/** The same behaviour is required of the in-memory double, the file-backed and the PostgreSQL repository. */
 const implementations: [string, (clock: TestClock) => Promise<{ repo: RequestRepository; cleanup: () => Promise<void> }>][] = [
   ['memory', async (clock) => ({ repo: new MemoryRequestRepository({ clock }), cleanup: async () => {} })],
   [
@@ -20,7 +30,22 @@ const implementations: [string, (clock: TestClock) => Promise<{ repo: RequestRep
       return { repo, cleanup: async () => (await repo.close(), await tmp.cleanup()) }
     },
   ],
+  [
+    'postgres',
+    async (clock) => {
+      const { url } = await postgresDatabase()
+      const repo = new PostgresRequestRepository({ pool: url, clock, logger: silentLogger(), poolMax: 2 })
+      return { repo, cleanup: async () => (await repo.close(), await truncate(url)) }
+    },
+  ],
 ]
+
+async function truncate(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query('TRUNCATE requests')
+  await client.end()
+}
 
 const alice: NewRequest = {
   kind: 'rights',
