@@ -1,6 +1,6 @@
 import type { StaffActions, StaffActor } from '../assistant/staff/actions.js'
 import type { ActionOutcome } from '../assistant/staff/outcome.js'
-import { MAX_STAFF_TEXT } from '../assistant/staff/parse.js'
+import { StaffCommandError, staffText } from '../assistant/staff/parse.js'
 import * as texts from '../assistant/staff/texts.js'
 import { RequestNotFoundError } from '../requests/errors.js'
 import type { RightsRequest } from '../requests/model.js'
@@ -20,28 +20,21 @@ export interface Flash {
  * way; undefined when there is no such request.
  */
 export async function runAction(actions: StaffActions, action: Action, id: string, form: URLSearchParams, actor: StaffActor, now: Date): Promise<Flash | undefined> {
-  const text = (name: string): string => (form.get(name) ?? '').trim()
-  const tooLong = (s: string): boolean => s.length > MAX_STAFF_TEXT
   const refuse = (line: string): Flash => ({ id, done: false, lines: [line] })
+  // The same checks as the chat commands' text: required where the command requires it, never too long.
+  const text = (name: string, required: boolean): string | undefined => staffText(form.get(name) ?? '', required)
   try {
     let outcome: ActionOutcome
     if (action === 'verify') outcome = await actions.verify(id, actor, now)
     else if (action === 'reply') {
-      if (!text('text')) return refuse(texts.COMMAND_ERRORS['missing-text'])
-      if (tooLong(text('text'))) return refuse(texts.COMMAND_ERRORS['too-long'])
-      outcome = await actions.reply(id, actor, text('text'), now)
+      outcome = await actions.reply(id, actor, text('text', true)!, now)
       if (!outcome.done) return refuse(texts.cannotReply(outcome.request))
-    } else if (action === 'close') {
-      if (tooLong(text('note'))) return refuse(texts.COMMAND_ERRORS['too-long'])
-      outcome = await actions.close(id, actor, text('note') || undefined, now)
-    } else {
-      if (!text('reason')) return refuse(texts.COMMAND_ERRORS['missing-text'])
-      if (tooLong(text('reason'))) return refuse(texts.COMMAND_ERRORS['too-long'])
-      outcome = await actions.reject(id, actor, text('reason'), now)
-    }
+    } else if (action === 'close') outcome = await actions.close(id, actor, text('note', false), now)
+    else outcome = await actions.reject(id, actor, text('reason', true)!, now)
     if (!outcome.done) return refuse(texts.refusal(outcome))
     return { id, done: true, lines: [doneNote(action, outcome.request), texts.deliveryNote(outcome.delivery)] }
   } catch (err) {
+    if (err instanceof StaffCommandError) return refuse(texts.COMMAND_ERRORS[err.code])
     if (err instanceof RequestNotFoundError) return undefined
     throw err
   }

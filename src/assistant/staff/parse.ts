@@ -36,7 +36,8 @@ function idArg(raw: string | undefined): string {
   return id
 }
 
-function textArg(raw: string, required: boolean): string | undefined {
+/** A reply, note or reason as staff typed it, trimmed; throws StaffCommandError when required and empty, or too long. */
+export function staffText(raw: string, required: boolean): string | undefined {
   const t = raw.trim()
   if (!t) {
     if (required) throw new StaffCommandError('missing-text')
@@ -68,9 +69,9 @@ export function parseStaffCommand(input: string): StaffCommand {
       return { name: verb, id: idArg(first) }
     case 'reply':
     case 'reject':
-      return { name: verb, id: idArg(first), text: textArg(rest, true)! }
+      return { name: verb, id: idArg(first), text: staffText(rest, true)! }
     case 'close':
-      return { name: 'close', id: idArg(first), note: textArg(rest, false) }
+      return { name: 'close', id: idArg(first), note: staffText(rest, false) }
     default:
       throw new StaffCommandError('unknown', verb.slice(0, 20))
   }
