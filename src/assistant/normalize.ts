@@ -36,5 +36,13 @@ const STRIP_PUNCT = /[\s.!！。?？,，、~～…:：;；"“”'‘’()（）
  * characters become simplified ones, so "確認", "繼續" and "幫助" are the same words as "确认", "继续", "帮助".
  */
 export function commandWord(text: string): string {
-  return toSimplified(text.replace(STRIP_PUNCT, '').toLowerCase())
+  // Reading one message asks for its command word a dozen times (yes? no? skip? cancel? …).
+  if (text !== lastText) {
+    lastText = text
+    lastWord = toSimplified(text.replace(STRIP_PUNCT, '').toLowerCase())
+  }
+  return lastWord
 }
+let lastText = ''
+let lastWord = ''
+

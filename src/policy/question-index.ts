@@ -55,32 +55,32 @@ export interface QuestionEvidence {
   readonly vouched: boolean
 }
 
-interface Doc {
-  readonly passage: number
-  readonly question: string
-  readonly features: readonly string[]
-  readonly weight: number
-}
-
 export class QuestionIndex {
   /** Content words of the staff questions (not concepts): people's words for policy matters, so never "unknown". */
   readonly known = new Set<string>()
-  private readonly docs: Doc[] = []
+  private readonly questions: string[] = []
+  /** By staff question: its passage and the sum of its features' weights. */
+  private readonly passages: Int32Array
+  private readonly weights: Float64Array
+  /** By feature: the staff questions that have it, once per occurrence. */
   private readonly postings = new Map<string, number[]>()
   private readonly idf = new Map<string, number>()
   /** Weight of a feature no staff question has. */
   private readonly unseenIdf: number
-  /** Each passage's staff questions together: feature counts and length. */
-  private readonly fields = new Map<number, { readonly tf: Map<string, number>; length: number }>()
-  private readonly fieldIdf = new Map<string, number>()
-  private readonly fieldAvg: number
+  /** By feature: its BM25 score against each passage's staff questions taken together (a query's features only add these up). */
+  private readonly fieldPostings = new Map<string, { readonly passage: number; readonly score: number }[]>()
+  /** Scratch sums by staff question, reused by every query (answering is synchronous). */
+  private readonly sumWeight: Float64Array
+  private readonly sumShared: Int32Array
 
   /** `entries`: the analysed staff questions, each with the passage (index into SearchIndex.blocks) it belongs to. */
   constructor(entries: readonly { readonly passage: number; readonly question: string; readonly features: readonly string[] }[]) {
     const df = new Map<string, number>()
     const kept = entries.filter((e) => e.features.length > 0)
+    const fields = new Map<number, { readonly tf: Map<string, number>; length: number }>()
     kept.forEach((e, doc) => {
-      const field = this.fields.get(e.passage) ?? { tf: new Map<string, number>(), length: 0 }
+      this.questions.push(e.question)
+      const field = fields.get(e.passage) ?? { tf: new Map<string, number>(), length: 0 }
       for (const f of e.features) {
         df.set(f, (df.get(f) ?? 0) + 1)
         const list = this.postings.get(f) ?? []
@@ -90,26 +90,37 @@ export class QuestionIndex {
         field.tf.set(f, (field.tf.get(f) ?? 0) + 1)
         field.length++
       }
-      this.fields.set(e.passage, field)
+      fields.set(e.passage, field)
     })
     const n = Math.max(1, kept.length)
     for (const [f, d] of df) this.idf.set(f, Math.log(1 + n / d))
     this.unseenIdf = Math.log(1 + n)
-    for (const e of kept) this.docs.push({ ...e, weight: e.features.reduce((a, f) => a + this.weightOf(f), 0) })
+    this.passages = Int32Array.from(kept, (e) => e.passage)
+    this.weights = Float64Array.from(kept, (e) => e.features.reduce((a, f) => a + this.weightOf(f), 0))
+    this.sumWeight = new Float64Array(kept.length)
+    this.sumShared = new Int32Array(kept.length)
 
     const fieldDf = new Map<string, number>()
     let total = 0
-    for (const field of this.fields.values()) {
+    for (const field of fields.values()) {
       total += field.length
       for (const f of field.tf.keys()) fieldDf.set(f, (fieldDf.get(f) ?? 0) + 1)
     }
-    const m = this.fields.size
-    for (const [f, d] of fieldDf) this.fieldIdf.set(f, bm25Idf(d, m))
-    this.fieldAvg = total / Math.max(1, m)
+    const avg = total / Math.max(1, fields.size)
+    for (const [f, d] of fieldDf) {
+      if (fieldShare(f) === 0) continue
+      const idf = bm25Idf(d, fields.size) * fieldShare(f)
+      const list: { passage: number; score: number }[] = []
+      for (const [passage, field] of fields) {
+        const tf = field.tf.get(f)
+        if (tf) list.push({ passage, score: bm25Term(idf, tf, field.length, avg) })
+      }
+      this.fieldPostings.set(f, list)
+    }
   }
 
   get size(): number {
-    return this.docs.length
+    return this.questions.length
   }
 
   private weightOf(feature: string): number {
@@ -135,55 +146,56 @@ export class QuestionIndex {
     return { extra, vouched }
   }
 
+  /** BM25 of the question's features (a concept's wording aside) against each passage's staff questions together. */
+  private fieldScores(features: readonly string[]): Map<number, number> {
+    const out = new Map<number, number>()
+    for (const f of features) {
+      for (const { passage, score } of this.fieldPostings.get(f) ?? []) out.set(passage, (out.get(passage) ?? 0) + score)
+    }
+    return out
+  }
+
   /** The nearest staff question of each passage that shares anything with the question. */
   match(features: readonly string[]): Map<number, QuestionMatch> {
     const out = new Map<number, QuestionMatch>()
-    for (const [doc, m] of this.closeness(features)) {
-      const passage = this.docs[doc]!.passage
-      if (m.closeness > (out.get(passage)?.closeness ?? 0)) out.set(passage, m)
-    }
+    this.eachCloseness(features, (doc, closeness, shared) => {
+      const passage = this.passages[doc]!
+      if (closeness > (out.get(passage)?.closeness ?? 0)) out.set(passage, { closeness, shared })
+    })
     return out
   }
 
   /** The nearest staff question and its closeness, for explaining a decision. */
   nearest(features: readonly string[]): { question: string; closeness: number } | undefined {
     let best: { question: string; closeness: number } | undefined
-    for (const [doc, m] of this.closeness(features)) {
-      if (!best || m.closeness > best.closeness) best = { question: this.docs[doc]!.question, closeness: m.closeness }
-    }
+    this.eachCloseness(features, (doc, closeness) => {
+      if (!best || closeness > best.closeness) best = { question: this.questions[doc]!, closeness }
+    })
     return best
   }
 
-  /** Closeness to each staff question that shares anything with the question. */
-  private closeness(features: readonly string[]): Map<number, QuestionMatch> {
-    const sums = new Map<number, { weight: number; shared: number }>()
-    if (this.docs.length === 0 || features.length === 0) return new Map()
-    const own = features.reduce((a, f) => a + this.weightOf(f), 0)
+  /** Calls `visit` with the closeness to each staff question that shares anything with the question. */
+  private eachCloseness(features: readonly string[], visit: (doc: number, closeness: number, shared: number) => void): void {
+    if (this.questions.length === 0 || features.length === 0) return
+    const { sumWeight, sumShared } = this
+    const touched: number[] = []
+    let own = 0
     for (const f of features) {
       const w = this.weightOf(f)
+      const evidence = isEvidence(f) ? 1 : 0
+      own += w
       for (const doc of this.postings.get(f) ?? []) {
-        const cur = sums.get(doc) ?? { weight: 0, shared: 0 }
-        sums.set(doc, { weight: cur.weight + w, shared: cur.shared + (isEvidence(f) ? 1 : 0) })
+        if (sumWeight[doc] === 0 && sumShared[doc] === 0) touched.push(doc)
+        sumWeight[doc]! += w
+        sumShared[doc]! += evidence
       }
     }
-    const out = new Map<number, QuestionMatch>()
-    for (const [doc, { weight, shared }] of sums) out.set(doc, { closeness: (2 * weight) / (own + this.docs[doc]!.weight), shared })
-    return out
-  }
-
-  /** BM25 of the question's features (a concept's wording aside) against each passage's staff questions together. */
-  private fieldScores(features: readonly string[]): Map<number, number> {
-    const out = new Map<number, number>()
-    for (const f of features) {
-      const full = this.fieldIdf.get(f)
-      if (full === undefined || fieldShare(f) === 0) continue
-      const idf = full * fieldShare(f)
-      for (const [passage, field] of this.fields) {
-        const tf = field.tf.get(f)
-        if (!tf) continue
-        out.set(passage, (out.get(passage) ?? 0) + bm25Term(idf, tf, field.length, this.fieldAvg))
-      }
+    for (const doc of touched) {
+      const closeness = (2 * sumWeight[doc]!) / (own + this.weights[doc]!)
+      const shared = sumShared[doc]!
+      sumWeight[doc] = 0
+      sumShared[doc] = 0
+      visit(doc, closeness, shared)
     }
-    return out
   }
 }

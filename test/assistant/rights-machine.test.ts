@@ -12,7 +12,7 @@ const EARLIER = '2026-11-29T01:50:00.000Z'
 const from = { channel: 'wechat-oa', userId: 'user-1' }
 
 const input = (raw: string, lang: Lang, facts: Partial<Facts> = {}) =>
-  classify({ text: normalizeText(raw), rawText: cleanText(raw), lang }, { from, answerable: false, hasMorePages: false, ...facts })
+  classify({ text: normalizeText(raw), rawText: cleanText(raw), lang }, { from, answerable: () => false, hasMorePages: false, ...facts })
 
 function conversation(more: Partial<Conversation>): Conversation {
   return { v: 1, mode: 'collect', type: 'delete', lang: 'zh', fields: { details: {} }, startedAt: EARLIER, updatedAt: EARLIER, ...more }
@@ -31,7 +31,7 @@ describe('the rights conversation as a transition', () => {
 
   it('a name the policy would answer is a question, not a name: answered, then the prompt again', () => {
     const state = conversation({ awaiting: 'name', lang: 'en' })
-    const next = step(state, input('cookies', 'en', { answerable: true }), NOW)
+    const next = step(state, input('cookies', 'en', { answerable: () => true }), NOW)
     expect(next.reply).toEqual({ kind: 'resume', answer: { kind: 'policy' }, prompt: 'Please tell me your full name.', lang: 'en' })
     expect(next.state).toMatchObject({ awaiting: 'name', fields: { details: {} } })
   })
@@ -52,7 +52,7 @@ describe('the rights conversation as a transition', () => {
   })
 
   it('a question at the summary is answered without touching the conversation', () => {
-    expect(step(atSummary, input('do you sell my data?', 'en', { answerable: true }), NOW)).toEqual({
+    expect(step(atSummary, input('do you sell my data?', 'en', { answerable: () => true }), NOW)).toEqual({
       state: 'unchanged',
       reply: { kind: 'resume', answer: { kind: 'policy' }, prompt: 'Please reply “yes” to submit or “cancel” to drop it; or send a value to change.', lang: 'en' },
       effects: [],

@@ -10,9 +10,11 @@ describe('request ids', () => {
     expect(newRequestId(at('2026-12-31T16:00:00Z'))).toMatch(/^PR-20270101-/)
   })
 
-  it('has 6 unambiguous upper-case characters and does not repeat', () => {
-    const ids = new Set(Array.from({ length: 5000 }, () => newRequestId(at('2026-11-29T00:00:00Z'))))
-    expect(ids.size).toBe(5000)
+  it('has 6 unambiguous upper-case characters, drawn at random', () => {
+    // 32^6 ids a day: two of 2,000 collide about once in 500 runs, so one collision is allowed (two: once in
+    // half a million). The repository, not the id, guarantees uniqueness: a colliding create draws again.
+    const ids = new Set(Array.from({ length: 2000 }, () => newRequestId(at('2026-11-29T00:00:00Z'))))
+    expect(ids.size).toBeGreaterThanOrEqual(1999)
     for (const id of ids) {
       expect(id).toMatch(REQUEST_ID_PATTERN)
       expect(id.slice(12)).not.toMatch(/[01OI]/)

@@ -13,13 +13,7 @@ const CLAUSES: Partial<Record<RightType, RegExp>> = {
 
 /** Quotes the policy's own words on what follows from a request of this type (only for those that have consequences). */
 export function consequenceNotice(policy: PolicyStore, type: RightType, lang: Lang): string | undefined {
-  const pattern = CLAUSES[type]
-  const quoted = pattern
-    ? policy
-        .sections()
-        .flatMap((s) => s.blocks)
-        .find((b) => pattern.test(b))
-    : undefined
+  const quoted = clauseOf(policy, type)
   const quote = quoted ? `${texts.consequenceHeading(lang)}\n“${plainTypography(preview(quoted, 600))}”` : undefined
   if (type === 'delete') return quote
   if (type === 'object') return [quote, texts.objectEffect(lang)].filter(Boolean).join('\n')
@@ -27,8 +21,29 @@ export function consequenceNotice(policy: PolicyStore, type: RightType, lang: La
   return undefined
 }
 
+// The policy never changes while the service runs, and a request starts every few messages: what is
+// found in it is remembered, by policy and by what was looked for.
+const found = new WeakMap<PolicyStore, Map<string, string | undefined>>()
+
+function remembered(policy: PolicyStore, key: string, find: () => string | undefined): string | undefined {
+  const known = found.get(policy) ?? new Map<string, string | undefined>()
+  found.set(policy, known)
+  if (!known.has(key)) known.set(key, find())
+  return known.get(key)
+}
+
+/** The block of the policy that states what follows a request of this type, if any. */
+function clauseOf(policy: PolicyStore, type: RightType): string | undefined {
+  const pattern = CLAUSES[type]
+  return pattern ? remembered(policy, `clause:${type}`, () => policy.sections().flatMap((s) => s.blocks).find((b) => pattern.test(b))) : undefined
+}
+
 /** The sentence of the policy that matches, quoted exactly (typography made plain), or undefined. */
 function policySentence(policy: PolicyStore, pattern: RegExp): string | undefined {
+  return remembered(policy, `sentence:${pattern}`, () => findSentence(policy, pattern))
+}
+
+function findSentence(policy: PolicyStore, pattern: RegExp): string | undefined {
   for (const block of policy.sections().flatMap((sec) => sec.blocks)) {
     const sentence = block.match(/[^.!?]+[.!?]/g)?.find((s) => pattern.test(s)) ?? (pattern.test(block) ? block : undefined)
     if (sentence) return plainTypography(sentence.trim())

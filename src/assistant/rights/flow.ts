@@ -110,7 +110,7 @@ function classifyTurn(io: Io, ctx: TurnContext, convo: Conversation | undefined,
   const inConversation = convo !== undefined
   return classify(ctx, {
     from: { channel: ctx.incoming.channel, userId: ctx.incoming.userId },
-    answerable: inConversation && Boolean(io.deps.policy.answer(ctx.text, ctx.lang)),
+    answerable: () => inConversation && Boolean(io.deps.policy.answer(ctx.text, ctx.lang)),
     hasMorePages: inConversation && io.tools.hasMore(ctx),
     offer: inConversation ? undefined : recentOffer(io, ctx),
     expired,

@@ -15,8 +15,11 @@ export interface Requester {
 /** What only the flow can find out (policy store, page memory, recent offers, storage), handed over as plain facts. */
 export interface Facts {
   readonly from: Requester
-  /** The policy has an answer for the message. Looked up only inside a conversation. */
-  readonly answerable: boolean
+  /**
+   * Whether the policy has an answer for the message: asked only where the conversation needs to know
+   * (inside one, for a message that is not plainly a question), as it is the costliest thing in a turn.
+   */
+  readonly answerable: () => boolean
   /** A next page of the last long answer is waiting. */
   readonly hasMorePages: boolean
   /** The right offered after a recent question about it: a bare "申请" / "request" starts exactly that one. */
@@ -54,7 +57,9 @@ export interface Readings {
 }
 
 /** One message, classified in the terms the conversation needs, with the facts the flow looked up. */
-export interface ClassifiedInput extends Facts {
+export interface ClassifiedInput extends Omit<Facts, 'answerable'> {
+  /** The policy has an answer for the message (see Facts.answerable; looked up when first read). */
+  readonly answerable: boolean
   readonly lang: Lang
   /** The text as the person wrote it: what is stored as a detail or a message for staff. */
   readonly rawText: string
@@ -79,19 +84,64 @@ export interface Message {
 }
 
 export function classify(message: Message, facts: Facts): ClassifiedInput {
-  const { text, rawText, lang } = message
-  return {
-    ...facts,
-    lang,
-    rawText,
-    word: wordsIn(text),
-    blank: commandWord(text) === '',
-    question: isQuestion(text),
-    menuNumber: /^\d{1,2}$/.test(text) ? Number(text) : undefined,
-    intent: rightsIntent(text),
-    edit: parseEdit(text),
-    extracted: extractFields(text),
-    reading: readingsOf(text, rawText),
+  return new Classified(message, facts)
+}
+
+/**
+ * A message read in every way the conversation may need. What only a conversation in progress looks
+ * at (an edit, labelled values, readings as an answer) is read when first asked for: most messages
+ * are policy questions. So is whether the policy answers it.
+ */
+class Classified implements ClassifiedInput {
+  readonly from: Requester
+  readonly hasMorePages: boolean
+  readonly offer?: RightType
+  readonly expired?: Lang
+  readonly lang: Lang
+  readonly rawText: string
+  readonly word: Words
+  readonly blank: boolean
+  readonly question: boolean
+  readonly menuNumber?: number
+  readonly intent: RightsIntent | null
+  readonly #text: string
+  readonly #answerable: () => boolean
+  #answers?: boolean
+  #edit?: Edit | null
+  #extracted?: ExtractedFields
+  #reading?: Readings
+
+  constructor({ text, rawText, lang }: Message, facts: Facts) {
+    this.from = facts.from
+    this.#answerable = facts.answerable
+    this.hasMorePages = facts.hasMorePages
+    this.offer = facts.offer
+    this.expired = facts.expired
+    this.lang = lang
+    this.rawText = rawText
+    this.#text = text
+    this.word = wordsIn(text)
+    this.blank = commandWord(text) === ''
+    this.question = isQuestion(text)
+    this.menuNumber = /^\d{1,2}$/.test(text) ? Number(text) : undefined
+    this.intent = rightsIntent(text)
+  }
+
+  get answerable(): boolean {
+    return (this.#answers ??= this.#answerable())
+  }
+
+  get edit(): Edit | null {
+    if (this.#edit === undefined) this.#edit = parseEdit(this.#text)
+    return this.#edit
+  }
+
+  get extracted(): ExtractedFields {
+    return (this.#extracted ??= extractFields(this.#text))
+  }
+
+  get reading(): Readings {
+    return (this.#reading ??= readingsOf(this.#text, this.rawText))
   }
 }
 
