@@ -61,51 +61,116 @@ export function mentions(list: WordList, lower: string, tokens: readonly Token[]
   return list.phrases.some((p) => tokens.some((_t, i) => p.every((s, j) => tokens[i + j]?.stem === s)))
 }
 
+/** What the scans of a question found: the concepts it names, and its other words sorted by what they say. */
+class Findings {
+  /** Concept → the distinct question words that named it. */
+  readonly conceptHits = new Map<number, Set<string>>()
+  /** Concept → the words among them that are evidence of a policy question (not everyday or guessed words). */
+  readonly specificHits = new Map<number, Set<string>>()
+  /**
+   * Content words the policy and lexicon know nothing about ("sky", "emperor", "首都"): the more of
+   * them, the likelier the question is about something else.
+   */
+  readonly unknownWords: string[] = []
+  /** Content words known to staff questions only (or words of another topic): neither evidence nor unknown. */
+  readonly otherWords: string[] = []
+  /** Policy words of the question that no concept names: stem → weak? */
+  readonly direct = new Map<string, boolean>()
+  /** Words of another topic (prices, weather, the product). */
+  offTopic = false
+  /** Words of the company's other business (invoices, hiring, premises). */
+  company = false
+
+  constructor(
+    private readonly lex: CompiledLexicon,
+    private readonly known: ReadonlySet<string> | undefined,
+  ) {}
+
+  addHit(c: number, word: string, guessed = false): void {
+    const words = this.conceptHits.get(c) ?? new Set<string>()
+    words.add(word)
+    this.conceptHits.set(c, words)
+    if (guessed || this.lex.concepts[c]!.generic.has(word)) return
+    const specific = this.specificHits.get(c) ?? new Set<string>()
+    specific.add(word)
+    this.specificHits.set(c, specific)
+  }
+
+  isKnown(word: string): boolean {
+    return this.known?.has(word) ?? false
+  }
+}
+
 /**
  * Splits a question into lexicon concepts and plain policy words, with typo correction for English
- * (edit distance) and Chinese (pinyin), and situation cues.
+ * (edit distance) and Chinese (pinyin), and situation cues; then decides whether it is a policy question.
  */
 export function analyzeQuery(question: string, lex: CompiledLexicon, index: SearchIndex, context: QueryContext = {}): AnalyzedQuery {
-  // Concept → the distinct question words that named it.
-  const conceptHits = new Map<number, Set<string>>()
-  // Concept → the words among them that are evidence of a policy question (not everyday or guessed words).
-  const specificHits = new Map<number, Set<string>>()
-  const addHit = (c: number, word: string, guessed = false): void => {
-    const words = conceptHits.get(c) ?? new Set<string>()
-    words.add(word)
-    conceptHits.set(c, words)
-    if (guessed || lex.concepts[c]!.generic.has(word)) return
-    const specific = specificHits.get(c) ?? new Set<string>()
-    specific.add(word)
-    specificHits.set(c, specific)
-  }
-  // Content words the policy and lexicon know nothing about ("sky", "emperor", "首都"): the more of
-  // them, the likelier the question is about something else.
-  const unknownWords: string[] = []
-  // Content words known to staff questions only: neither evidence nor a sign of another topic.
-  const otherWords: string[] = []
-  const isKnown = (word: string): boolean => context.known?.has(word) ?? false
-  const direct = new Map<string, boolean>() // stem → weak?
+  const found = new Findings(lex, context.known)
   // Traditional characters ("個人資料") are read as simplified, the lexicon's script.
   const lower = toSimplified(question.toLowerCase())
   const offTopicZh = lex.offTopicZh.filter((w) => lower.includes(w))
-  let offTopic = offTopicZh.length > 0
+  found.offTopic = offTopicZh.length > 0
+  const taken = scanChinese(lower, lex, index, found)
 
+  const tokens: Token[] = englishTokens(lower).flatMap((t) => {
+    const alias = lex.enAliases.get(t.word)
+    return alias ? alias.map((word) => ({ word, stem: stemWord(word) })) : [t]
+  })
+  const productTalk = lex.productZh.some((w) => lower.includes(w)) || tokens.some((t) => lex.productStems.has(t.stem))
+  // English company words count where they are not part of a policy phrase ("job title", "special
+  // pricing"), like other off-topic words: they are found word by word below.
+  found.company = lex.company.zh.some((w) => lower.includes(w))
+  const notInPolicy = mentions(lex.notInPolicy, lower, tokens)
+  if (found.company) found.offTopic = true
+  scanEnglish(tokens, lex, index, found)
+
+  const { cues, cueBoost } = situationCues(lower, tokens, taken, lex, found)
+  // Questions about the product itself ("is your software secure", "最新版本") are not policy
+  // questions unless they also name personal data, cookies or messages to the user, or tell of the
+  // person's own situation ("买了你们产品后就接到诈骗电话").
+  const productOnly = productTalk && cues.length === 0 && ![...found.conceptHits.keys()].some((c) => lex.concepts[c]!.anchor)
+  const weighed = weigh(found, lex, cueBoost)
+  const silent = [...found.conceptHits.keys()].some((ci) => lex.concepts[ci]!.gate && !lex.concepts[ci]!.expand.some((p) => index.mentions(p)))
+  const inScope = !(productOnly || notInPolicy || silent) && isPolicyQuestion(weighed, found, cues.length, productTalk)
+
+  const { conceptHits, specificHits, direct, otherWords, unknownWords } = found
+  const concepts = [...conceptHits.keys()].map((c) => lex.concepts[c]!.id)
+  const words = [...direct.keys(), ...otherWords, ...offTopicZh, ...unknownWords.map((w) => (/\p{Script=Han}/u.test(w) ? w : stemWord(w)))]
+  const { strong, weak, generic, directStrong } = weighed
+  return {
+    groups: weighed.groups,
+    concepts,
+    inScope,
+    unknownWords,
+    evidence: { strong, weak, generic, direct: directStrong, anchored: weighed.anchored },
+    features: questionFeatures(lex, conceptHits, specificHits, words),
+    company: found.company || productOnly,
+    // A matter the lexicon knows but this policy never mentions ("children" today): the policy is silent
+    // on it, so quoting a paragraph that shares the question's other words would mislead.
+    notInPolicy: notInPolicy || silent,
+    elsewhere: found.offTopic || productTalk,
+  }
+}
+
+/**
+ * Chinese: lexicon keywords leftmost-longest over each run of Han characters (sturdier than relying
+ * on jieba to cut exactly at keyword borders); what is left over is cut by jieba and looked up in the
+ * policy. A keyword typed with a slip of the same sound (删出, 信细) is read as the keyword when it is
+ * longer than any keyword spelt right at that place. Returns the company words that took their characters.
+ */
+function scanChinese(lower: string, lex: CompiledLexicon, index: SearchIndex, found: Findings): string[] {
   // Company words, longest first, for taking their characters below.
   const companyZh = lex.company.zh.filter((w) => lower.includes(w)).sort((a, b) => b.length - a.length)
   const taken: string[] = []
-  // Chinese: lexicon keywords leftmost-longest over each run of Han characters (sturdier than relying
-  // on jieba to cut exactly at keyword borders); what is left over is cut by jieba and looked up in the policy.
-  // A keyword typed with a slip of the same sound (删出, 信细) is read as the keyword when it is longer
-  // than any keyword spelt right at that place.
   for (const run of lower.match(HAN_RUN) ?? []) {
     let rest = ''
     const flushRest = (): void => {
       for (const token of rest ? cutChinese(rest) : []) {
         if (lex.zhStop.has(token) || lex.questionZh.has(token)) continue
-        if (index.vocabulary.has(token)) direct.set(token, false)
-        else if (isKnown(token)) otherWords.push(token)
-        else if (!/^\d+$/.test(token)) unknownWords.push(token)
+        if (index.vocabulary.has(token)) found.direct.set(token, false)
+        else if (found.isKnown(token)) found.otherWords.push(token)
+        else if (!/^\d+$/.test(token)) found.unknownWords.push(token)
       }
       rest = ''
     }
@@ -120,40 +185,35 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
       const other = companyZh.find((w) => run.startsWith(w, i))
       if (other && other.length > Math.max(hit?.[0].length ?? 0, sound?.word.length ?? 0)) {
         flushRest()
-        otherWords.push(other)
+        found.otherWords.push(other)
         taken.push(other)
         i += other.length
       } else if (sound && sound.word.length > (hit?.[0].length ?? 0)) {
         flushRest()
-        for (const c of sound.value) addHit(c, sound.word)
+        for (const c of sound.value) found.addHit(c, sound.word)
         i += sound.word.length
       } else if (hit) {
         flushRest()
-        for (const c of hit[1]) addHit(c, hit[0])
+        for (const c of hit[1]) found.addHit(c, hit[0])
         i += hit[0].length
       } else rest += run[i++]
     }
     flushRest()
   }
   // Chinese keywords that contain Latin letters (e.g. "ip地址", "删除cookie").
-  for (const [w, cs] of lex.zhLatin) if (lower.includes(w)) for (const c of cs) addHit(c, w)
+  for (const [w, cs] of lex.zhLatin) if (lower.includes(w)) for (const c of cs) found.addHit(c, w)
+  return taken
+}
 
-  // English: chat spellings of function words first ("wht r cookies"), then longest lexicon phrase,
-  // then policy words, then typo-corrected words.
-  const tokens: Token[] = englishTokens(lower).flatMap((t) => {
-    const alias = lex.enAliases.get(t.word)
-    return alias ? alias.map((word) => ({ word, stem: stemWord(word) })) : [t]
-  })
-  const productTalk = lex.productZh.some((w) => lower.includes(w)) || tokens.some((t) => lex.productStems.has(t.stem))
-  // English company words count where they are not part of a policy phrase ("job title", "special
-  // pricing"), like other off-topic words: they are found word by word below.
-  let company = lex.company.zh.some((w) => lower.includes(w))
-  const notInPolicy = mentions(lex.notInPolicy, lower, tokens)
-  if (company) offTopic = true
+/**
+ * English: chat spellings of function words were replaced already ("wht r cookies"); then the longest
+ * lexicon phrase, then policy words, then typo-corrected words.
+ */
+function scanEnglish(tokens: readonly Token[], lex: CompiledLexicon, index: SearchIndex, found: Findings): void {
   // "What do you use my email for?": a question that ends in "for" asks for a purpose, like "what for".
   if (tokens.length > 2 && tokens.at(-1)!.stem === 'for' && tokens.some((t) => t.stem === 'what')) {
     // The construction is specific where "what for" alone may be everyday.
-    for (const tr of lex.en.get('what') ?? []) if (tr.stems.join(' ') === 'what for') addHit(tr.concept, 'what … for')
+    for (const tr of lex.en.get('what') ?? []) if (tr.stems.join(' ') === 'what for') found.addHit(tr.concept, 'what … for')
   }
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!
@@ -164,9 +224,9 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     }
     const offPhrase = lex.offTopicPhrases.find((p) => p.every((s, j) => tokens[i + j]?.stem === s))
     if (offPhrase) {
-      offTopic = true
-      if (lex.company.phrases.some((p) => p.join(' ') === offPhrase.join(' '))) company = true
-      otherWords.push(offPhrase.join(' '))
+      found.offTopic = true
+      if (lex.company.phrases.some((p) => p.join(' ') === offPhrase.join(' '))) found.company = true
+      found.otherWords.push(offPhrase.join(' '))
       i += offPhrase.length
       continue
     }
@@ -174,37 +234,43 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     const matches = (lex.en.get(t.stem) ?? []).filter((tr) => tr.stems.every((s, j) => tokens[i + j]?.stem === s))
     const len = matches[0]?.stems.length ?? 0
     if (len > 0) {
-      for (const m of matches) if (m.stems.length === len) addHit(m.concept, m.stems.join(' '))
+      for (const m of matches) if (m.stems.length === len) found.addHit(m.concept, m.stems.join(' '))
       i += len
       continue
     }
     i++
     if (lex.stopStems.has(t.stem) || lex.questionStems.has(t.stem) || /^\d+$/.test(t.word)) continue
-    if (lex.offTopicStems.has(t.stem)) offTopic = true
-    if (lex.company.stems.has(t.stem)) company = true
-    // Weak words ("today", "price", "best") are policy words that say nothing about the policy.
-    if (lex.weakStems.has(t.stem)) unknownWords.push(t.word)
-    if (index.vocabulary.has(t.stem)) {
-      direct.set(t.stem, lex.weakStems.has(t.stem))
-      continue
-    }
-    if (lex.offTopicStems.has(t.stem)) offTopic = true
-    const lexWord = closestWord(t.word, lex.enWords.keys()) ?? closestShortWord(t.word, lex.enWords.keys())
-    const lexStem = lexWord === undefined ? undefined : lex.enWords.get(lexWord)
-    const lexTrig = lexStem === undefined ? undefined : lex.en.get(lexStem)?.find((tr) => tr.stems.length === 1)
-    // A typo-corrected word is a guess ("black" → "block"): it steers ranking but is not evidence.
-    if (lexTrig) {
-      addHit(lexTrig.concept, lexTrig.stems.join(' '), true)
-      continue
-    }
-    const policyWord = closestWord(t.word, index.surface.keys())
-    const s = policyWord === undefined ? undefined : index.surface.get(policyWord)
-    if (s !== undefined && !lex.stopStems.has(s)) direct.set(s, lex.weakStems.has(s))
-    else if (isKnown(t.stem)) otherWords.push(t.stem)
-    else if (!lex.weakStems.has(t.stem)) unknownWords.push(t.word)
+    englishWord(t, lex, index, found)
   }
+}
 
-  // Situations ("两年没登录了…还留着吗", "no reply for weeks") name the concept they are about.
+/** One English word no lexicon phrase took: a policy word, a typo of a lexicon or policy word, or unknown. */
+function englishWord(t: Token, lex: CompiledLexicon, index: SearchIndex, found: Findings): void {
+  if (lex.offTopicStems.has(t.stem)) found.offTopic = true
+  if (lex.company.stems.has(t.stem)) found.company = true
+  // Weak words ("today", "price", "best") are policy words that say nothing about the policy.
+  if (lex.weakStems.has(t.stem)) found.unknownWords.push(t.word)
+  if (index.vocabulary.has(t.stem)) {
+    found.direct.set(t.stem, lex.weakStems.has(t.stem))
+    return
+  }
+  const lexWord = closestWord(t.word, lex.enWords.keys()) ?? closestShortWord(t.word, lex.enWords.keys())
+  const lexStem = lexWord === undefined ? undefined : lex.enWords.get(lexWord)
+  const lexTrig = lexStem === undefined ? undefined : lex.en.get(lexStem)?.find((tr) => tr.stems.length === 1)
+  // A typo-corrected word is a guess ("black" → "block"): it steers ranking but is not evidence.
+  if (lexTrig) {
+    found.addHit(lexTrig.concept, lexTrig.stems.join(' '), true)
+    return
+  }
+  const policyWord = closestWord(t.word, index.surface.keys())
+  const s = policyWord === undefined ? undefined : index.surface.get(policyWord)
+  if (s !== undefined && !lex.stopStems.has(s)) found.direct.set(s, lex.weakStems.has(s))
+  else if (found.isKnown(t.stem)) found.otherWords.push(t.stem)
+  else if (!lex.weakStems.has(t.stem)) found.unknownWords.push(t.word)
+}
+
+/** Situations ("两年没登录了…还留着吗", "no reply for weeks") name the concept they are about, and weigh it more. */
+function situationCues(lower: string, tokens: readonly Token[], taken: readonly string[], lex: CompiledLexicon, found: Findings) {
   const cueBoost = new Map<number, number>()
   // A situation read inside a company word that took its characters is not told either ("扫了没反应" is a
   // QR code that fails, not a request unanswered), unless the word is itself part of a situation (技术支持, 售后服务).
@@ -212,31 +278,45 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
   const cueText = taken.filter((w) => !inCue(w)).reduce((text, w) => text.replaceAll(w, ' '), lower)
   const cues = findCues(lex.cues, cueText, tokens)
   for (const cue of cues) {
-    addHit(cue.concept, `cue:${cue.id}`)
+    found.addHit(cue.concept, `cue:${cue.id}`)
     cueBoost.set(cue.concept, Math.max(cueBoost.get(cue.concept) ?? 1, cue.weight))
   }
+  return { cues, cueBoost }
+}
 
-  // Questions about the product itself ("is your software secure", "最新版本") are not policy
-  // questions unless they also name personal data, cookies or messages to the user, or tell of the
-  // person's own situation ("买了你们产品后就接到诈骗电话").
-  const productOnly = productTalk && cues.length === 0 && ![...conceptHits.keys()].some((c) => lex.concepts[c]!.anchor)
+/** The search groups of a question, and how much policy evidence its concepts and words carry. */
+interface Weighed {
+  readonly groups: QueryGroup[]
+  readonly strong: number
+  readonly weak: number
+  readonly generic: number
+  readonly directStrong: number
+  /** Distinct question words behind the gating concepts, and those among them that are strong evidence. */
+  readonly gateWords: ReadonlySet<string>
+  readonly strongWords: ReadonlySet<string>
+  /** A concept that ties the question to personal data is named outright. */
+  readonly anchored: boolean
+  /** … by more than a bare "数据"/"data": the product's data is not the person's. */
+  readonly firmlyAnchored: boolean
+}
 
+function weigh(found: Findings, lex: CompiledLexicon, cueBoost: ReadonlyMap<number, number>): Weighed {
   const groups: QueryGroup[] = []
   let strong = 0
   let weak = 0
   let generic = 0
-  // Distinct question words behind the gating concepts: one word ("email") that names two concepts
-  // is still one piece of evidence when the question is otherwise about something else.
+  // One word ("email") that names two concepts is still one piece of evidence when the question is
+  // otherwise about something else.
   const strongWords = new Set<string>()
   const gateWords = new Set<string>()
-  for (const [ci, words] of conceptHits) {
+  for (const [ci, words] of found.conceptHits) {
     const c = lex.concepts[ci]!
     // A matter named twice ("论坛" … "负责") is what the question is about, more than one named once.
     const repeat = words.size > 1 ? REPEAT_BOOST : 1
     const cue = cueBoost.get(ci) ?? 1
     groups.push({ terms: c.expand, weight: c.weight * CONCEPT_BOOST * repeat * cue, concept: ci, headings: c.headings, weak: c.weak })
     if (!c.gate) continue
-    const specific = specificHits.get(ci)
+    const specific = found.specificHits.get(ci)
     for (const w of words) {
       gateWords.add(w)
       if (!c.weak && specific?.has(w)) strongWords.add(w)
@@ -246,56 +326,42 @@ export function analyzeQuery(question: string, lex: CompiledLexicon, index: Sear
     else strong++
   }
   let directStrong = 0
-  for (const [stem, isWeak] of direct) {
+  for (const [stem, isWeak] of found.direct) {
     // A word already covered by a concept's expansion would count twice.
     if (groups.some((g) => g.concept !== undefined && g.terms.some((p) => p.length === 1 && p[0] === stem))) continue
     groups.push({ terms: [[stem]], weight: isWeak ? WEAK_WORD_WEIGHT : 1, headings: [], weak: isWeak })
     if (!isWeak) directStrong++
   }
-  // Words such as "price" or "weather" mean the question is about something else unless it clearly
-  // names a policy matter too ("how much does deleting my data cost" still is one).
+  const specific = [...found.specificHits.keys()].map((c) => lex.concepts[c]!)
+  const anchored = specific.some((c) => c.anchor && c.gate)
+  const firmlyAnchored = specific.some((c) => c.anchor && c.gate && !c.weak)
+  return { groups, strong, weak, generic, directStrong, gateWords, strongWords, anchored, firmlyAnchored }
+}
+
+/** Whether a question that names no matter the policy is silent on reads as a policy question. */
+function isPolicyQuestion(w: Weighed, found: Findings, cues: number, productTalk: boolean): boolean {
+  const unknown = found.unknownWords.length
   // Everyday words that also name a policy matter ("why", "how long", "中国", "电话") count only when
   // the rest of the question is policy talk too: "Why is the sky blue?" is not about purposes.
   // They also count next to a word that ties the question to personal data ("数据会传到国外吗").
-  const anchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate)
-  // Tied by more than a bare "数据"/"data": the product's data is not the person's.
-  const firmlyAnchored = [...specificHits.keys()].some((c) => lex.concepts[c]!.anchor && lex.concepts[c]!.gate && !lex.concepts[c]!.weak)
-  const everyday = generic >= 1 && (anchored || unknownWords.length === 0)
+  const everyday = w.generic >= 1 && (w.anchored || unknown === 0)
   // One policy word among several unknown ones ("What's the address of the Eiffel Tower?") is a
   // coincidence, not a policy question; a situation cue is not a single word.
   // A matter named by several of its words (论坛 … 帖子 … 负责) is no coincidence either.
-  const lone = strong === 1 && weak === 0 && generic === 0 && !anchored && unknownWords.length >= 2 && cues.length === 0 && strongWords.size === 1
+  const lone = w.strong === 1 && w.weak === 0 && w.generic === 0 && !w.anchored && unknown >= 2 && cues === 0 && w.strongWords.size === 1
   // Without a clear policy word or a tie to personal data, the question must be nearly all policy
   // talk: "I lost my keys … what a terrible day" is not about data loss.
-  const unsupported = strong === 0 && !anchored && unknownWords.length > 1
+  const unsupported = w.strong === 0 && !w.anchored && unknown > 1
+  if (lone || unsupported) return false
+  if (!found.offTopic) return w.strong >= 1 || w.weak >= 2 || (w.weak >= 1 && w.directStrong >= 1) || everyday
   // Next to words of another topic a question needs two policy matters; a situation cue is made of
   // two or more words and counts twice. Next to the company's other business (invoices, menus, templates)
   // it must also be about personal data or privacy, or tell of the person's situation: "采购合同模板能发我一份吗"
   // names a purchase and a copy, yet asks for a document, not for the person's data. When the product is named
   // too, a bare data word is not enough ("你们软件能帮我们公司做数据合规吗" asks about a service).
-  const matters = strong + weak + generic + cues.length
-  // A matter the lexicon knows but this policy never mentions ("children" today): the policy is silent
-  // on it, so quoting a paragraph that shares the question's other words would mislead.
-  const silent = [...conceptHits.keys()].some((ci) => lex.concepts[ci]!.gate && !lex.concepts[ci]!.expand.some((p) => index.mentions(p)))
-  const inScope = productOnly || lone || unsupported || notInPolicy || silent
-    ? false
-    : offTopic
-    ? strong >= 1 && matters >= 2 && strongWords.size >= 1 && (gateWords.size >= 2 || cues.length > 0) && (!company || (productTalk ? firmlyAnchored : anchored) || cues.length > 0)
-    : strong >= 1 || weak >= 2 || (weak >= 1 && directStrong >= 1) || everyday
-  const concepts = [...conceptHits.keys()].map((c) => lex.concepts[c]!.id)
-  const words = [...direct.keys(), ...otherWords, ...offTopicZh, ...unknownWords.map((w) => (/\p{Script=Han}/u.test(w) ? w : stemWord(w)))]
-  const features = questionFeatures(lex, conceptHits, specificHits, words)
-  return {
-    groups,
-    concepts,
-    inScope,
-    unknownWords,
-    evidence: { strong, weak, generic, direct: directStrong, anchored },
-    features,
-    company: company || productOnly,
-    notInPolicy: notInPolicy || silent,
-    elsewhere: offTopic || productTalk,
-  }
+  const matters = w.strong + w.weak + w.generic + cues
+  const tied = !found.company || (productTalk ? w.firmlyAnchored : w.anchored) || cues > 0
+  return w.strong >= 1 && matters >= 2 && w.strongWords.size >= 1 && (w.gateWords.size >= 2 || cues > 0) && tied
 }
 
 /**
