@@ -4,13 +4,15 @@ import { errorSummary, type Logger } from './log.js'
 import { createAssistant } from './assistant/assistant.js'
 import { createHeldNotices } from './assistant/held-notices.js'
 import type { HeldNotices, Notifier } from './assistant/notifier.js'
+import type { KeyValueStore } from './assistant/stores.js'
 import type { Conversation } from './assistant/rights/conversation.js'
 import { createRightsFlow } from './assistant/rights/flow.js'
 import { createStaffActions, type StaffActionDeps } from './assistant/staff/actions.js'
 import { createStaffCommands } from './assistant/staff/commands.js'
 import { staffNotices } from './assistant/staff/texts.js'
 import { createStatusStep } from './assistant/status.js'
-import type { Assistant, Incoming } from './assistant/types.js'
+import type { Assistant, Incoming, Reply } from './assistant/types.js'
+import type { MessageClaims } from './channels/wechat-oa/dedupe.js'
 import type { Clock } from './clock.js'
 import { WechatApiClient } from './channels/wechat-api/client.js'
 import type { WechatyDoor } from './channels/wechaty/bot.js'
@@ -25,8 +27,8 @@ import { createDueDate } from './schedule/due-date.js'
 import { announceNewRequests } from './schedule/new-requests.js'
 import { startHousekeeping } from './schedule/housekeeping.js'
 import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
-import { JsonKeyValueStore } from './storage/key-value-store.js'
 import { openStorage, type Storage } from './storage/open.js'
+import { openPostgresStorage } from './storage/postgres/open.js'
 import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
 import { FileUnansweredLog, readUnanswered, unansweredDir } from './storage/unanswered-log.js'
 import type { Registry } from 'prom-client'
@@ -45,6 +47,8 @@ export interface Services {
   readonly metrics: Registry
   /** The staff web console (/console), for the HTTP app to mount. */
   readonly consoleRouter: Router
+  /** Claims on WeChat messages shared by every replica (PostgreSQL only). */
+  readonly messageClaims?: MessageClaims<Reply | null>
   /** Whether state can be written right now (for /healthz). */
   storageStatus(): StorageStatus
   /** Starts background work: resends the outbox, sends missed follow-ups, schedules the rest, starts Wechaty. */
@@ -70,8 +74,8 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const policy = loadPolicyStore(config)
   logger.info({ event: 'policy.loaded', sections: policy.sections().length, topics: policy.topics().length })
   const health = new StorageHealthMonitor(logger)
-  const storage = await openStorage<Conversation>({ dataDir: config.dataDir, clock, logger, health })
-  const heldStore = await JsonKeyValueStore.open<{ texts: string[] }>(path.join(config.dataDir, 'held-notices.json'), clock, { health })
+  const storage = await openConfiguredStorage(config, { clock, logger, health })
+  const heldStore = await storage.keyed<{ texts: string[] }>('held-notices')
   const heldNotices = createHeldNotices(heldStore)
   const unanswered = new FileUnansweredLog(unansweredDir(config.dataDir), logger, health)
   const windows = createWindowTracker()
@@ -94,7 +98,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff: people.staff, texts: staffNotices, reminders: config.reminders })
   const followers = followerPreferences(storage, clock, logger)
 
-  const staff = await staffDoors(config, { storage, outbox, heldStore, notifier: people.notifier, deadlines, health, clock, logger })
+  const staff = await staffDoors(config, { storage, outbox, heldStore, notifier: people.notifier, deadlines, clock, logger })
 
   const assistant = createAssistant({
     policy,
@@ -127,6 +131,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       ),
     ],
     onUnsubscribe: (incoming) => followers.unsubscribed(incoming),
+    turnLock: storage.turnLock,
   })
 
   return {
@@ -136,6 +141,8 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     notifier: people.notifier,
     metrics: metrics.registry,
     consoleRouter: staff.consoleRouter,
+    // Only the webhook settles these claims, and it settles them with its replies.
+    messageClaims: storage.messageClaims as MessageClaims<Reply | null> | undefined,
     storageStatus: () => health.status(),
     async start() {
       if (deps.interactiveOnly) return
@@ -161,8 +168,6 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       await door?.stop()
       await outbox.drain(3_000)
       await outbox.close()
-      await heldStore.close()
-      await staff.close()
       await unanswered.close()
       health.close()
       // Last: closing the storage releases DATA_DIR for the next process.
@@ -180,19 +185,17 @@ async function staffDoors(
   deps: {
     storage: Storage<Conversation>
     outbox: Outbox
-    heldStore: JsonKeyValueStore<{ texts: string[] }>
+    heldStore: KeyValueStore<{ texts: string[] }>
     notifier: Notifier
     deadlines: DeadlineKeeper
-    health: StorageHealthMonitor
     clock: Clock
     logger: Logger
   },
-): Promise<{ actionDeps: StaffActionDeps; sessions: ConsoleSessions; consoleRouter: Router; close(): Promise<void> }> {
-  const { storage, outbox, heldStore, deadlines, health, clock, logger } = deps
-  const consoleStore = await JsonKeyValueStore.open<ConsoleEntry>(path.join(config.dataDir, 'console-sessions.json'), clock, { health })
-  const sentStore = await JsonKeyValueStore.open<{ messages: SentMessage[] }>(path.join(config.dataDir, 'sent-messages.json'), clock, { health })
+): Promise<{ actionDeps: StaffActionDeps; sessions: ConsoleSessions; consoleRouter: Router }> {
+  const { storage, outbox, heldStore, deadlines, clock, logger } = deps
+  const sentStore = await storage.keyed<{ messages: SentMessage[] }>('sent-messages')
   const sessions = new ConsoleSessions({
-    store: consoleStore,
+    store: await storage.keyed<ConsoleEntry>('console-sessions'),
     publicUrl: config.console.publicUrl,
     linkTtlMs: config.console.linkTtl.toMillis(),
     sessionIdleMs: config.console.sessionIdle.toMillis(),
@@ -219,15 +222,13 @@ async function staffDoors(
     clock,
     logger,
   })
-  return {
-    actionDeps,
-    sessions,
-    consoleRouter,
-    async close() {
-      await consoleStore.close()
-      await sentStore.close()
-    },
-  }
+  return { actionDeps, sessions, consoleRouter }
+}
+
+/** PostgreSQL when DATABASE_URL is set (shared by every replica), else files in DATA_DIR (one process). */
+async function openConfiguredStorage(config: Config, deps: { clock: Clock; logger: Logger; health: StorageHealthMonitor }): Promise<Storage<Conversation>> {
+  if (!config.database) return openStorage<Conversation>({ dataDir: config.dataDir, ...deps })
+  return openPostgresStorage<Conversation>({ url: config.database.url, poolMax: config.database.poolMax, ...deps })
 }
 
 /** Who can be pushed a message, and how: the Official Account through WeChat's API when configured. */

@@ -42,6 +42,15 @@ export interface Config {
     readonly timestampWindowSeconds: number
   }
   readonly dataDir: string
+  /**
+   * PostgreSQL (DATABASE_URL): when set, requests, conversations and every other piece of shared
+   * state live there, so several replicas can serve one Official Account; otherwise files in DATA_DIR.
+   */
+  readonly database?: {
+    readonly url: string
+    /** Connections each replica keeps open at most (DATABASE_POOL_MAX). */
+    readonly poolMax: number
+  }
   readonly policyFile: string
   readonly lexiconFile: string
   /** Questions each policy paragraph answers, in Chinese and English (staff edit it; read at start-up). */
@@ -116,6 +125,7 @@ export function parseIsoDuration(name: string, value: string): Duration {
   return d
 }
 
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres://user:password@host:port/database URL' })
 const port = z.coerce.number().int().min(0).max(65535)
 const aesKey = z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeChat console')
 const httpUrl = z.url({ protocol: /^https?$/ })
@@ -151,6 +161,12 @@ export function loadConfig(env: Env = process.env): Config {
     ? path.resolve(env.POLICY_FILE!.trim())
     : path.join(PROJECT_ROOT, 'data', 'privacy-policy.en.txt')
 
+  const databaseUrl = nonEmpty(env.DATABASE_URL)
+  if (databaseUrl) parseWith('DATABASE_URL', postgresUrl, databaseUrl)
+  const database = databaseUrl
+    ? { url: databaseUrl, poolMax: parseWith('DATABASE_POOL_MAX', z.coerce.number().int().min(2).max(1000), nonEmpty(env.DATABASE_POOL_MAX) ?? '10') }
+    : undefined
+
   const email = nonEmpty(env.POLICY_CONTACT_EMAIL)
   if (email) parseWith('POLICY_CONTACT_EMAIL', z.email(), email)
 
@@ -178,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
       ),
     },
     dataDir,
+    database,
     policyFile,
     lexiconFile: path.join(PROJECT_ROOT, 'data', 'lexicon.json'),
     paragraphQuestionsFile: path.join(PROJECT_ROOT, 'data', 'paragraph-questions.json'),

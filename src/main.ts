@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     isReady: () => ready,
     isStopping: () => stopping,
     storageStatus: services.storageStatus,
+    messageClaims: services.messageClaims,
     extraRouters: [services.consoleRouter, ...(config.metricsToken ? [createMetricsRouter(services.metrics, config.metricsToken)] : [])],
     // An answer that missed WeChat's 5-second window goes out as a customer-service message instead.
     onLateReply: (incoming, reply) => {

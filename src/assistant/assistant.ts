@@ -7,6 +7,7 @@ import { PageMemory } from './page-memory.js'
 import { RateLimiter } from './rate-limit.js'
 import { SerialQueue } from './serial-queue.js'
 import type { HeldNotices } from './notifier.js'
+import type { TurnLock } from './stores.js'
 import type { UnansweredRecorder } from './unanswered.js'
 import { createHeldDelivery } from './held-delivery.js'
 import { createPolicyAnswering } from './policy-answers.js'
@@ -38,6 +39,11 @@ export interface AssistantDeps {
   readonly unanswered?: UnansweredRecorder
   /** Called for unsubscribe events so the caller can record them. */
   readonly onUnsubscribe?: (incoming: Incoming) => Promise<void> | void
+  /**
+   * Serialises one person's turns across every replica sharing the state (a database lock); within
+   * this process they are serialised anyway.
+   */
+  readonly turnLock?: TurnLock
 }
 
 /**
@@ -68,7 +74,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
   const perUser = new SerialQueue()
 
   function handle(incoming: Incoming): Promise<Reply | null> {
-    return perUser.run(personKey(incoming), () => handleNow(incoming))
+    const key = personKey(incoming)
+    const lock = deps.turnLock
+    return perUser.run(key, () => (lock ? lock.run(key, () => handleNow(incoming)) : handleNow(incoming)))
   }
 
   async function handleNow(incoming: Incoming): Promise<Reply | null> {

@@ -19,7 +19,6 @@ export function createHeldNotices(store: KeyValueStore<Held>): HeldNotices {
       await store.delete(personKey(to))
       return current.texts
     },
-    pendingCount: () => store.size(),
   }
 }
 

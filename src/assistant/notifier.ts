@@ -35,8 +35,6 @@ export interface HeldNotices {
   hold(to: Recipient, text: string): Promise<void>
   /** Removes and returns everything waiting for the recipient, oldest first. */
   take(to: Recipient): Promise<string[]>
-  /** Number of people with something waiting (for metrics). */
-  pendingCount(): number
 }
 
 /**

@@ -10,8 +10,6 @@ export interface KeyValueStore<T> {
   set(key: string, value: T): Promise<void>
   /** Resolves once the removal is on disk; false when the key was absent (nothing written). */
   delete(key: string): Promise<boolean>
-  /** Number of entries. */
-  size(): number
   /** Waits for pending writes; the store must not be used afterwards. */
   close(): Promise<void>
 }
@@ -26,3 +24,8 @@ export interface UserPreferences {
 
 /** Preferences keyed by personKey. */
 export type PreferencesStore = KeyValueStore<UserPreferences>
+
+/** One person's turns one at a time, wherever they are handled; keyed by personKey. */
+export interface TurnLock {
+  run<T>(key: string, work: () => Promise<T>): Promise<T>
+}

@@ -3,6 +3,7 @@ import Koa from 'koa'
 import type { Assistant, Incoming, Reply } from '../assistant/types.js'
 import type { Clock } from '../clock.js'
 import { createWechatRouter } from '../channels/wechat-oa/router.js'
+import type { MessageClaims } from '../channels/wechat-oa/dedupe.js'
 import type { Config } from '../config.js'
 import { errorSummary, type Logger } from '../log.js'
 import type { StorageStatus } from '../storage/health.js'
@@ -26,6 +27,8 @@ export interface HttpAppDeps {
   readonly replyBudgetMs?: number
   /** Called with replies that arrived after the budget; see createWechatRouter. */
   readonly onLateReply?: (incoming: Incoming, reply: Reply) => void
+  /** Claims on messages shared by every replica; see MessageHandlerDeps. */
+  readonly messageClaims?: MessageClaims<Reply | null>
 }
 
 /**
@@ -82,6 +85,7 @@ export function createHttpApp(deps: HttpAppDeps): Koa {
     clock: deps.clock,
     replyBudgetMs: deps.replyBudgetMs,
     onLateReply: deps.onLateReply,
+    messageClaims: deps.messageClaims,
   })
   for (const router of [wechat, ...(deps.extraRouters ?? [])]) {
     app.use(router.routes())

@@ -11,15 +11,33 @@ import { lockDataDir } from './data-dir-lock.js'
 import { StoreIoError, ioCode } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import type { StorageHealth } from './health.js'
-import type { PreferencesStore } from '../assistant/stores.js'
+import type { PreferencesStore, TurnLock } from '../assistant/stores.js'
 import { memoryPreferencesStore, openPreferencesStore } from './preferences-store.js'
+import { JsonKeyValueStore } from './key-value-store.js'
 
-/** Everything the assistant persists. */
+/** Everything the service persists about people and requests, in files or in PostgreSQL. */
 export interface Storage<C = unknown> {
   readonly requests: RequestRepository
   readonly conversations: ConversationStore<C>
   readonly preferences: PreferencesStore
-  /** Flushes pending writes of every store, then releases DATA_DIR for the next process. */
+  /**
+   * A further small keyed store, by name (held notices, console sessions, sent-message digests): the
+   * file `<name>.json` in DATA_DIR, or the name's own part of the database's key-value table. Opened
+   * once per name; closed with the rest.
+   */
+  keyed<T>(name: string): Promise<ConversationStore<T>>
+  /**
+   * Claims on incoming messages shared by every replica (see MessageClaims in the webhook), when the
+   * storage is shared; the answers themselves are JSON.
+   */
+  readonly messageClaims?: {
+    claim(key: string): Promise<boolean>
+    settle(key: string, answer: unknown): Promise<void>
+    settled(key: string): Promise<{ readonly answer: unknown } | undefined>
+  }
+  /** One person's turns one at a time across replicas, when the storage is shared. */
+  readonly turnLock?: TurnLock
+  /** Flushes pending writes of every store, then lets go of them (DATA_DIR, or the database pool). */
   close(): Promise<void>
 }
 
@@ -38,6 +56,7 @@ export interface OpenStorageOptions {
  *   conversations.json     — active conversations only (snapshot), with conversations.journal
  *                            holding the turns since, one appended line each
  *   preferences.json       — marketing opt-out and unsubscribe records
+ *   <name>.json            — further keyed stores (see Storage.keyed)
  * Throws CorruptStoreError naming the file when any of them cannot be read (nothing is written
  * then), or StoreIoError naming the file and the errno code when the file system refuses.
  */
@@ -57,13 +76,15 @@ export async function openStorage<C = unknown>(options: OpenStorageOptions): Pro
     const requests = await FileRequestRepository.open({ dir: path.join(dataDir, 'requests'), clock, logger, health })
     const conversations = await JournaledConversationStore.open<C>(path.join(dataDir, 'conversations.json'), clock, { logger, health })
     const preferences = await openPreferencesStore(path.join(dataDir, 'preferences.json'), clock, health)
+    const keyed = keyedStores((name) => JsonKeyValueStore.open(path.join(dataDir, `${name}.json`), clock, { health }))
     return {
       requests,
       conversations,
       preferences,
+      keyed: keyed.open,
       async close() {
         try {
-          await Promise.all([requests.close(), conversations.close(), preferences.close()])
+          await Promise.all([requests.close(), conversations.close(), preferences.close(), keyed.close()])
         } finally {
           await lock.release()
         }
@@ -95,6 +116,25 @@ export function openMemoryStorage<C = unknown>(clock: Clock): Storage<C> {
     requests: new MemoryRequestRepository({ clock }),
     conversations: new MemoryConversationStore<C>(clock),
     preferences: memoryPreferencesStore(clock),
+    keyed: keyedStores(async () => new MemoryConversationStore(clock)).open,
     async close() {},
+  }
+}
+
+/** Keyed stores opened on first use, one per name, and closed together. */
+export function keyedStores(open: (name: string) => Promise<ConversationStore<unknown>>): {
+  open<T>(name: string): Promise<ConversationStore<T>>
+  close(): Promise<void>
+} {
+  const opened = new Map<string, Promise<ConversationStore<unknown>>>()
+  return {
+    open<T>(name: string) {
+      if (!opened.has(name)) opened.set(name, open(name))
+      return opened.get(name)! as Promise<ConversationStore<T>>
+    },
+    async close() {
+      const stores = await Promise.allSettled(opened.values())
+      await Promise.all(stores.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)))
+    },
   }
 }

@@ -242,7 +242,7 @@ describe('openStorage on disk', () => {
     await s.preferences.set(key, { unsubscribed: { at: clock.now().toISOString() } })
     await s.close()
     const s2 = await open<{ step: string }>()
-    expect(s2.conversations.size()).toBe(1)
+    expect(await s2.conversations.get('wechat-oa:u2')).toBeUndefined()
     expect(await s2.conversations.get('wechat-oa:u3')).toEqual({ step: 'c' })
     expect(await s2.preferences.get(key)).toEqual({ unsubscribed: { at: clock.now().toISOString() } })
     expect(await s2.preferences.get('wechat-oa:nobody')).toBeUndefined()

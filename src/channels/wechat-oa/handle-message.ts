@@ -2,7 +2,7 @@ import type { Assistant, Incoming, Reply } from '../../assistant/types.js'
 import type { Clock } from '../../clock.js'
 import { errorSummary, userTag, type Logger } from '../../log.js'
 import { APOLOGY_TEXT } from '../../assistant/texts.js'
-import { ReplyDedupe, dedupeKey } from './dedupe.js'
+import { ReplyDedupe, dedupeKey, type MessageClaims } from './dedupe.js'
 import { unauthorized } from './errors.js'
 import { toIncoming } from './message.js'
 import type { WechatFields } from './xml.js'
@@ -17,6 +17,8 @@ export interface MessageHandlerDeps {
   readonly clock: Clock
   readonly replyBudgetMs?: number
   readonly dedupe?: ReplyDedupe<Reply | null>
+  /** Claims shared with the other replicas (PostgreSQL), so a retry that reaches another one is not answered twice. */
+  readonly messageClaims?: MessageClaims<Reply | null>
   /**
    * Called when the assistant answers after the budget ran out and no retry has carried the
    * reply. WeChat does not retry after "success", so without this hook (e.g. a customer-service
@@ -65,7 +67,8 @@ export function createMessageHandler(
   deps: MessageHandlerDeps,
 ): (fields: WechatFields, mode: string, options?: HandleOptions) => Promise<HandleResult> {
   const budgetMs = deps.replyBudgetMs ?? DEFAULT_REPLY_BUDGET_MS
-  const dedupe = deps.dedupe ?? new ReplyDedupe<Reply | null>({ clock: deps.clock })
+  const shared = deps.messageClaims ? { claims: deps.messageClaims, empty: null } : undefined
+  const dedupe = deps.dedupe ?? new ReplyDedupe<Reply | null>({ clock: deps.clock, shared })
   // Replies already carried by a passive answer, so the late-reply hook does not send them twice.
   const delivered = new WeakSet<Promise<Reply | null>>()
 

@@ -1,5 +1,7 @@
 import pg from 'pg'
 import type { Logger } from '../../log.js'
+import type { StorageHealth } from '../health.js'
+import { StorageUnavailableError } from '../errors.js'
 import { asUnavailable, unavailableCode } from './unavailable.js'
 
 export type { Pool, PoolClient } from 'pg'
@@ -12,7 +14,17 @@ export interface PoolOptions {
   /** How long a call waits for a connection before failing with StorageUnavailableError (default 5 s). */
   connectionTimeoutMillis?: number
   logger: Logger
+  /** Longest wait for a lock before the statement fails (55P03); none by default. */
+  lockTimeoutMillis?: number
+  /** Told when the server cannot be reached and when it answers again, for /healthz. */
+  health?: StorageHealth
 }
+
+/** What /healthz names as the failing store. */
+export const POSTGRES_STORE = 'postgres'
+
+/** Each pool's health watcher: reports an unreachable server once, and its return. */
+const watchers = new WeakMap<pg.Pool, { health: StorageHealth; down: boolean }>()
 
 /**
  * A connection pool whose idle-connection errors are logged instead of crashing the process
@@ -23,11 +35,35 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    lock_timeout: options.lockTimeoutMillis,
   })
   pool.on('error', (e) => {
     options.logger.warn({ event: 'postgres.idle_client_error', code: unavailableCode(e) ?? 'UNKNOWN' }, 'idle PostgreSQL connection failed')
   })
+  if (options.health) watchers.set(pool, { health: options.health, down: false })
   return pool
+}
+
+/**
+ * Tells the pool's health watcher how a call went. While the server is out of reach the monitor
+ * probes it (SELECT 1) in the background, so /healthz recovers without traffic.
+ */
+function observe(pool: pg.Pool, error?: unknown): void {
+  const watcher = watchers.get(pool)
+  if (!watcher) return
+  if (error === undefined) {
+    if (watcher.down) {
+      watcher.down = false
+      watcher.health.succeeded(POSTGRES_STORE)
+    }
+    return
+  }
+  if (!(error instanceof StorageUnavailableError)) return
+  watcher.down = true
+  watcher.health.failed(POSTGRES_STORE, error, async () => {
+    await pool.query('SELECT 1')
+    observe(pool)
+  })
 }
 
 /**
@@ -35,27 +71,45 @@ export function createPool(options: PoolOptions): pg.Pool {
  * Connection failures reject with StorageUnavailableError; a broken connection is dropped from the pool.
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect().catch((e: unknown) => Promise.reject(asUnavailable(e)))
+  const client = await connect(pool)
   let broken: Error | undefined
   try {
     await client.query('BEGIN')
     const result = await fn(client)
     await client.query('COMMIT')
+    observe(pool)
     return result
   } catch (e) {
     if (unavailableCode(e)) broken = e as Error
     else await client.query('ROLLBACK').catch((rollbackError: unknown) => void (broken = rollbackError as Error))
-    throw asUnavailable(e)
+    const error = asUnavailable(e)
+    observe(pool, error)
+    throw error
   } finally {
     client.release(broken)
+  }
+}
+
+/** A connection of the pool; failing to get one is StorageUnavailableError. */
+export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect()
+  } catch (e) {
+    const error = asUnavailable(e)
+    observe(pool, error)
+    throw error
   }
 }
 
 /** pool.query with connection failures turned into StorageUnavailableError. */
 export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(pool: pg.Pool, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
   try {
-    return await pool.query<R>(text, values)
+    const result = await pool.query<R>(text, values)
+    observe(pool)
+    return result
   } catch (e) {
-    throw asUnavailable(e)
+    const error = asUnavailable(e)
+    observe(pool, error)
+    throw error
   }
 }

@@ -1,0 +1,55 @@
+import type { Clock } from '../../clock.js'
+import { StoreClosedError } from '../errors.js'
+import type { ConversationStore } from '../conversation-store.js'
+import { query, type Pool } from './pool.js'
+
+/**
+ * A KeyValueStore (and ConversationStore) in the shared `kv` table, under its own namespace, so
+ * every replica reads what any other wrote. Values are stored as jsonb; get returns a fresh copy.
+ * A failed connection surfaces as StorageUnavailableError.
+ */
+export class PostgresKeyValueStore<T> implements ConversationStore<T> {
+  #closed = false
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly namespace: string,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(key: string): Promise<T | undefined> {
+    const { rows } = await query<{ value: T }>(this.pool, 'SELECT value FROM kv WHERE namespace = $1 AND key = $2', [this.namespace, key])
+    return rows[0]?.value
+  }
+
+  async set(key: string, value: T): Promise<void> {
+    this.#assertOpen()
+    await query(
+      this.pool,
+      `INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+      [this.namespace, key, JSON.stringify(value), this.clock.now()],
+    )
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#assertOpen()
+    const result = await query(this.pool, 'DELETE FROM kv WHERE namespace = $1 AND key = $2', [this.namespace, key])
+    return result.rowCount === 1
+  }
+
+  async deleteIdleSince(cutoff: Date): Promise<number> {
+    this.#assertOpen()
+    const result = await query(this.pool, 'DELETE FROM kv WHERE namespace = $1 AND updated_at < $2', [this.namespace, cutoff])
+    return result.rowCount ?? 0
+  }
+
+  /** The pool belongs to the storage bundle, which ends it. */
+  async close(): Promise<void> {
+    this.#closed = true
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreClosedError(`kv:${this.namespace}`)
+  }
+}

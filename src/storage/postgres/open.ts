@@ -1,0 +1,69 @@
+import type { UserPreferences } from '../../assistant/stores.js'
+import type { Clock } from '../../clock.js'
+import type { Logger } from '../../log.js'
+import type { StorageHealth } from '../health.js'
+import { keyedStores, type Storage } from '../open.js'
+import { PostgresKeyValueStore } from './key-value-store.js'
+import { PostgresMessageClaims } from './message-claims.js'
+import { migrate } from './migrate.js'
+import { createPool, type Pool } from './pool.js'
+import { PostgresRequestRepository } from './request-repository.js'
+import { PostgresTurnLock } from './turn-lock.js'
+
+export interface OpenPostgresOptions {
+  /** DATABASE_URL. */
+  readonly url: string
+  /** DATABASE_POOL_MAX. */
+  readonly poolMax: number
+  readonly clock: Clock
+  readonly logger: Logger
+  /** Told when the server is out of reach and when it is back, for /healthz. */
+  readonly health?: StorageHealth
+}
+
+/** The storage bundle in PostgreSQL, with the pool its stores share (for the other users of the database). */
+export interface PostgresStorage<C> extends Storage<C> {
+  readonly pool: Pool
+}
+
+/**
+ * Connects to DATABASE_URL, brings the schema up to date (under the migration lock, so replicas
+ * starting together are safe) and opens every store on one pool. Fails when the server cannot be
+ * reached at start: a service that cannot file requests should not report itself started.
+ */
+export async function openPostgresStorage<C = unknown>(options: OpenPostgresOptions): Promise<PostgresStorage<C>> {
+  const { clock, logger } = options
+  const pool = createPool({ connectionString: options.url, max: options.poolMax, logger, health: options.health })
+  try {
+    const applied = await migrate(pool)
+    logger.info({ event: 'postgres.ready', migrationsApplied: applied.length })
+  } catch (e) {
+    await pool.end().catch(() => undefined)
+    throw e
+  }
+  // Turns waiting for a person's lock hold a connection each: they get a pool of their own (see PostgresTurnLock),
+  // and give up after WeChat's retries have (about 15 s) rather than queue for ever behind a stuck turn.
+  const lockPool = createPool({ connectionString: options.url, max: options.poolMax, lockTimeoutMillis: 15_000, logger })
+  const kv = <T>(namespace: string) => new PostgresKeyValueStore<T>(pool, namespace, clock)
+  const requests = new PostgresRequestRepository({ pool, clock, logger })
+  const stores = {
+    requests,
+    conversations: kv<C>('conversations'),
+    preferences: kv<UserPreferences>('preferences'),
+  }
+  const keyed = keyedStores(async (name) => kv(name))
+  return {
+    ...stores,
+    keyed: keyed.open,
+    pool,
+    messageClaims: new PostgresMessageClaims(pool, clock),
+    turnLock: new PostgresTurnLock(lockPool, logger),
+    async close() {
+      try {
+        await Promise.all([...Object.values(stores).map((s) => s.close()), keyed.close()])
+      } finally {
+        await Promise.all([pool.end(), lockPool.end()])
+      }
+    },
+  }
+}
