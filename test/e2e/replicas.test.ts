@@ -1,0 +1,85 @@
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase } from '../support/postgres.js'
+import { startService, type RunningService } from '../support/service-process.js'
+import { tempDataDir } from '../support/temp-data-dir.js'
+import { WechatClient } from '../support/wechat-client.js'
+
+const TOKEN = 'e2eReplicas2026'
+const ID = /PR-\d{8}-[A-Z0-9]{6}/g
+
+let db: { url: string; drop: () => Promise<void> }
+const replicas: RunningService[] = []
+const cleanups: (() => Promise<void>)[] = []
+
+/** One more `npm start` on the shared database, with a DATA_DIR of its own. */
+async function startReplica(): Promise<RunningService> {
+  const tmp = await tempDataDir()
+  cleanups.push(tmp.cleanup)
+  const service = await startService({ WECHAT_TOKEN: TOKEN, DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', DATA_DIR: tmp.dataDir, MAX_OPEN_REQUESTS: '50' }, 60_000)
+  replicas.push(service)
+  return service
+}
+
+async function sql<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<R[]> {
+  const client = new pg.Client({ connectionString: db.url })
+  await client.connect()
+  try {
+    return (await client.query<R>(text, values)).rows
+  } finally {
+    await client.end()
+  }
+}
+
+const clients = () => replicas.map((r) => new WechatClient({ baseUrl: r.baseUrl, token: TOKEN }))
+
+beforeAll(async () => {
+  db = await createTestDatabase()
+  // Three replicas starting together migrate the empty database once, under the lock.
+  await Promise.all([startReplica(), startReplica(), startReplica()])
+}, 120_000)
+
+afterAll(async () => {
+  for (const r of replicas.splice(0)) await r.stop()
+  for (const c of cleanups.splice(0)) await c()
+  await db?.drop()
+})
+
+describe('several replicas on one PostgreSQL (real processes)', () => {
+  it('30 conversations whose turns hop between three replicas each end in one request', async () => {
+    const wechat = clients()
+    const steps = ['请删除我的个人信息', '张三', 'zhang@example.org', '跳过', '确认']
+    const results = await Promise.all(
+      Array.from({ length: 30 }, async (_, person) => {
+        const user = `o-hop-${person}`
+        let last = ''
+        // Each turn goes to the next replica round the ring, starting at a different one per person.
+        for (const [turn, text] of steps.entries()) last = await wechat[(person + turn) % wechat.length]!.text(user, text)
+        return { user, ids: [...new Set(last.match(ID) ?? [])] }
+      }),
+    )
+    for (const r of results) expect(r.ids, `${r.user} was told a request number`).toHaveLength(1)
+    const rows = await sql<{ user_id: string; n: string }>("SELECT user_id, count(*) AS n FROM requests WHERE user_id LIKE 'o-hop-%' GROUP BY user_id")
+    expect(rows).toHaveLength(30)
+    expect(rows.every((r) => r.n === '1')).toBe(true)
+    // Each person was told the id that was stored.
+    const stored = await sql<{ id: string; user_id: string }>("SELECT id, user_id FROM requests WHERE user_id LIKE 'o-hop-%'")
+    for (const r of results) expect(stored.find((s) => s.user_id === r.user)?.id).toBe(r.ids[0])
+  }, 120_000)
+
+  it('a confirmation WeChat retries to three replicas at once files one request, and every answer is the same or empty', async () => {
+    const wechat = clients()
+    const user = 'o-retry-1'
+    for (const [i, text] of ['请删除我的个人信息', '李四', 'li@example.org', '跳过'].entries()) await wechat[i % 3]!.text(user, text)
+    const ts = Math.floor(Date.now() / 1000)
+    const confirm = `<xml><ToUserName><![CDATA[gh_jiku]]></ToUserName><FromUserName><![CDATA[${user}]]></FromUserName><CreateTime>${ts}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[确认]]></Content><MsgId>7700000000000000001</MsgId></xml>`
+    const answers = await Promise.all(wechat.map((w) => w.post(confirm, user)))
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200])
+    const told = answers.map((a) => a.content ?? '').filter((c) => c !== '')
+    expect(told.length).toBeGreaterThanOrEqual(1)
+    expect(new Set(told).size).toBe(1)
+    const rows = await sql<{ id: string }>('SELECT id FROM requests WHERE user_id = $1', [user])
+    expect(rows).toHaveLength(1)
+    expect(told[0]).toContain(rows[0]!.id)
+  }, 60_000)
+})
