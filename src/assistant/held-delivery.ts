@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js'
+import { errorSummary, type Logger } from '../log.js'
 import { fits } from '../reply-size.js'
 import type { HeldNotices } from './notifier.js'
 import type { PageMemory } from './page-memory.js'
@@ -21,7 +21,11 @@ export function createHeldDelivery(held: HeldNotices, pages: PageMemory, logger:
     const mayBeSharedRoom = ctx.incoming.channel === 'wechaty' && ctx.text.startsWith('/')
     if (mayBeSharedRoom) return answer
     const to = { channel: ctx.incoming.channel, userId: ctx.incoming.userId }
-    const waiting = await held.take(to)
+    // Held notices cannot be read (the database is down): they stay held, and the answer goes out alone.
+    const waiting = await held.take(to).catch((err: unknown) => {
+      logger.warn({ event: 'notice.take_failed', ...errorSummary(err) })
+      return []
+    })
     if (waiting.length === 0) return answer
     // Staff asked for the answer; a backlog of notices (e.g. while WeChat sending is off) must not bury it.
     const beside = answer && ctx.text.startsWith('/') ? `\n\n————\n${answer.text}` : ''

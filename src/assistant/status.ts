@@ -4,6 +4,7 @@ import type { TurnHandler } from './turn.js'
 import { clipReply } from '../reply-size.js'
 import { statusLine } from './request-texts.js'
 import { statusCommand } from './rights/intents.js'
+import { unavailable } from './rights/texts.js'
 
 const MAX_LISTED = 8
 
@@ -16,7 +17,13 @@ export function createStatusStep(requests: RequestRepository): TurnHandler {
     const cmd = statusCommand(ctx.text)
     if (!cmd) return undefined
     const { lang } = ctx
-    const mine = await requests.listByUser(ctx.incoming.channel, ctx.incoming.userId)
+    let mine
+    try {
+      mine = await requests.listByUser(ctx.incoming.channel, ctx.incoming.userId)
+    } catch {
+      // The requests cannot be read right now (the database is down): say so rather than apologise vaguely.
+      return { text: unavailable(lang) }
+    }
     if (cmd.id) {
       const id = parseRequestId(cmd.id)
       const found = id ? mine.find((r) => r.id === id) : undefined

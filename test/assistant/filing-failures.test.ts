@@ -106,3 +106,38 @@ describe('saving the conversation fails', () => {
     expect(await w.send('Delete my data')).toMatch(/full name/)
   })
 })
+
+describe('the database is out of reach', () => {
+  /** What the PostgreSQL stores throw while the server is down. */
+  const down = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+
+  function outage() {
+    const w = wired()
+    vi.spyOn(w.storage.conversations, 'get').mockRejectedValue(down())
+    vi.spyOn(w.storage.requests, 'listByUser').mockRejectedValue(down())
+    return w
+  }
+
+  it('still answers policy questions, from memory', async () => {
+    const w = outage()
+    expect(await w.send('Do you use cookies?')).toMatch(/What are cookies\?/)
+    expect(await w.send('你们会出售我的数据吗')).toMatch(/How we share your data/)
+  })
+
+  it('says honestly that requests are unavailable, for a request, a reply in a conversation and a status check', async () => {
+    const w = outage()
+    expect(await w.send('请删除我的个人信息')).toBe('抱歉，申请服务暂时不可用，您刚才的消息未被记录。请稍后再试；隐私政策相关问题仍可随时提问。')
+    expect(await w.send('张三')).toMatch(/申请服务暂时不可用/)
+    expect(await w.send('确认')).toMatch(/申请服务暂时不可用/)
+    expect(await w.send('status')).toBe('Sorry, requests are temporarily unavailable and your message was not recorded. Please try again shortly; you can still ask about our privacy policy.')
+    expect(await w.storage.requests.list()).toHaveLength(0)
+    expect(w.logged()).toContainEqual(expect.objectContaining({ event: 'conversation.read_failed', code: 'ECONNREFUSED' }))
+  })
+
+  it('takes requests again once the database is back', async () => {
+    const w = outage()
+    expect(await w.send('Delete my data')).toMatch(/temporarily unavailable/)
+    vi.restoreAllMocks()
+    expect(await w.send('Delete my data')).toMatch(/full name/)
+  })
+})

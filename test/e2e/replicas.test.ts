@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../support/embedded-postgres.js'
 import { createTestDatabase } from '../support/postgres.js'
 import { startService, type RunningService } from '../support/service-process.js'
 import { tempDataDir } from '../support/temp-data-dir.js'
@@ -13,10 +14,10 @@ const replicas: RunningService[] = []
 const cleanups: (() => Promise<void>)[] = []
 
 /** One more `npm start` on the shared database, with a DATA_DIR of its own. */
-async function startReplica(): Promise<RunningService> {
+async function startReplica(url = db.url): Promise<RunningService> {
   const tmp = await tempDataDir()
   cleanups.push(tmp.cleanup)
-  const service = await startService({ WECHAT_TOKEN: TOKEN, DATABASE_URL: db.url, DATABASE_POOL_MAX: '4', DATA_DIR: tmp.dataDir, MAX_OPEN_REQUESTS: '50' }, 60_000)
+  const service = await startService({ WECHAT_TOKEN: TOKEN, DATABASE_URL: url, DATABASE_POOL_MAX: '4', DATA_DIR: tmp.dataDir, MAX_OPEN_REQUESTS: '50' }, 60_000)
   replicas.push(service)
   return service
 }
@@ -82,4 +83,44 @@ describe('several replicas on one PostgreSQL (real processes)', () => {
     expect(rows).toHaveLength(1)
     expect(told[0]).toContain(rows[0]!.id)
   }, 60_000)
+})
+
+describe('a database outage (real processes, a PostgreSQL of its own)', () => {
+  let cluster: EmbeddedCluster | undefined
+  afterAll(async () => cluster?.stop())
+
+  const health = async (r: RunningService) => {
+    const res = await fetch(`${r.baseUrl}/healthz`)
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  }
+  async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if (await check()) return true
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    return false
+  }
+
+  it('policy answers continue while the database is stopped, requests are refused honestly, and everything recovers when it is back', async () => {
+    cluster = await startEmbeddedPostgres()
+    const [a, b] = await Promise.all([startReplica(cluster.url), startReplica(cluster.url)])
+    const wechat = [a!, b!].map((r) => new WechatClient({ baseUrl: r.baseUrl, token: TOKEN }))
+    expect((await health(a!)).status).toBe(200)
+
+    await cluster.pause()
+    expect(await wechat[0]!.text('o-outage', '你们用cookie吗')).toMatch(/Cookie|cookie/)
+    expect(await wechat[1]!.text('o-outage', '请删除我的个人信息')).toMatch(/申请服务暂时不可用/)
+    expect(await until(async () => (await health(b!)).status === 503, 10_000)).toBe(true)
+    expect((await health(b!)).body).toMatchObject({ status: 'degraded', storage: expect.stringMatching(/^[A-Z0-9_]+$/) })
+    // Still answering questions throughout.
+    expect(await wechat[0]!.text('o-outage', 'Do you sell my data?')).toMatch(/sell|share|third/i)
+
+    await cluster.resume()
+    expect(await until(async () => (await health(a!)).status === 200 && (await health(b!)).status === 200, 20_000)).toBe(true)
+    const steps = ['请删除我的个人信息', '王五', 'wang@example.org', '跳过', '确认']
+    let last = ''
+    for (const [i, text] of steps.entries()) last = await wechat[i % 2]!.text('o-outage', text)
+    expect(last).toMatch(/PR-\d{8}-[A-Z0-9]{6}/)
+  }, 120_000)
 })

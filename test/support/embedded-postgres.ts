@@ -21,7 +21,12 @@ export interface EmbeddedCluster {
   /** Superuser URL of the cluster's `postgres` database. */
   readonly url: string
   readonly port: number
+  /** Stops the server and deletes the cluster. */
   stop(): Promise<void>
+  /** Stops the server, keeping its data (a database outage). */
+  pause(): Promise<void>
+  /** Starts the paused server again on the same port. */
+  resume(): Promise<void>
 }
 
 const require = createRequire(import.meta.url)
@@ -147,17 +152,24 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedCluster> {
         return undefined
       })
     }
-    const running = server
+    let running = server
+    const halt = async (): Promise<void> => {
+      if (running.exitCode === null && running.signalCode === null) {
+        const exited = new Promise((resolve) => running.once('exit', resolve))
+        running.kill('SIGINT') // fast shutdown
+        await exited
+      }
+    }
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
       port,
       async stop() {
-        if (running.exitCode === null && running.signalCode === null) {
-          const exited = new Promise((resolve) => running.once('exit', resolve))
-          running.kill('SIGINT') // fast shutdown
-          await exited
-        }
+        await halt()
         await cleanup()
+      },
+      pause: halt,
+      async resume() {
+        running = await startServer(bin('postgres'), dataDir, port, user ?? {})
       },
     }
   } catch (e) {

@@ -9,6 +9,7 @@ import type { PolicyTools, TurnContext, TurnHandler } from '../turn.js'
 import type { Reply } from '../types.js'
 import type { Conversation, ConversationPort } from './conversation.js'
 import { classify, type ClassifiedInput } from './input.js'
+import { isControlWord, rightsIntent } from './intents.js'
 import { step, type Effect } from './machine.js'
 import { buildReply, say, withNote } from './reply.js'
 import * as texts from './texts.js'
@@ -78,6 +79,12 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
     let loaded: Conversation | undefined
     try {
       loaded = await stored('conversation.read_failed', () => deps.conversations.get(ctx.userKey))
+    } catch (err) {
+      if (!(err instanceof StorageFailure)) throw err
+      deps.logger.error({ event: err.event, code: err.code })
+      return unreadable(deps, ctx)
+    }
+    try {
       return await turn(io, ctx, loaded)
     } catch (err) {
       // Storage failed part-way: what the person sent was not taken, and the reply says so in their
@@ -87,6 +94,15 @@ export function createRightsFlow(deps: RightsFlowDeps, tools: PolicyTools): Turn
       return say(texts.notSaved(loaded?.lang ?? ctx.lang))
     }
   }
+}
+
+/**
+ * The conversation cannot be read (the database is down): nothing of a request can be taken now, but
+ * a policy question is still answered by the later steps, from memory.
+ */
+function unreadable(deps: RightsFlowDeps, ctx: TurnContext): Reply | undefined {
+  const aboutRequests = rightsIntent(ctx.text)?.kind === 'request' || isControlWord(ctx.text)
+  return !aboutRequests && deps.policy.answer(ctx.text, ctx.lang) ? undefined : say(texts.unavailable(ctx.lang))
 }
 
 async function turn(io: Io, ctx: TurnContext, loaded: Conversation | undefined): Promise<Reply | undefined> {

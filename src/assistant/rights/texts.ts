@@ -220,6 +220,13 @@ export function optOutNotSaved(lang: Lang): string {
     : 'Sorry, your opt-out could not be recorded yet. Please send “unsubscribe” again in a moment.'
 }
 
+/** Requests cannot be taken right now (their storage is out of reach); policy questions still can. */
+export function unavailable(lang: Lang): string {
+  return lang === 'zh'
+    ? '抱歉，申请服务暂时不可用，您刚才的消息未被记录。请稍后再试；隐私政策相关问题仍可随时提问。'
+    : 'Sorry, requests are temporarily unavailable and your message was not recorded. Please try again shortly; you can still ask about our privacy policy.'
+}
+
 /** The conversation could not be read or saved: what the person just sent was not taken. */
 export function notSaved(lang: Lang): string {
   return lang === 'zh' ? '抱歉，刚才的回复暂时未能保存。请稍后再发送一次。' : 'Sorry, I could not save your reply just now. Please send it again in a moment.'
