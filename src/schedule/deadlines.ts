@@ -6,6 +6,7 @@ import type { RightsRequest } from '../requests/model.js'
 import type { RequestRepository } from '../requests/repository.js'
 import type { Scheduler } from './scheduler.js'
 import type { StaffNoticeTexts } from '../assistant/notifier.js'
+import { RequestNotFoundError } from '../requests/errors.js'
 import { hasRunningClock } from '../requests/records.js'
 import { CLOCK_STATES, OPEN_STATES } from '../requests/model.js'
 
@@ -24,6 +25,8 @@ export interface DeadlineDeps {
   readonly texts: StaffNoticeTexts
   /** Reminders before the due time (REMINDERS). */
   readonly reminders: readonly Duration[]
+  /** One of several replicas: keeps no deadlines until elected (start). A single process keeps them from the first change. */
+  readonly standby?: boolean
 }
 
 const DAY_MS = 86_400_000
@@ -40,27 +43,61 @@ interface FollowUp {
 
 const isOpenWithClock = (r: RightsRequest): boolean => r.kind === 'rights' && hasRunningClock(r)
 
+/** Thrown inside the recording update when the follow-up is no longer due: nothing is written or sent. */
+class NotDue extends Error {}
+
 /**
  * Keeps the response-window promise: reminders before the due time, an overdue escalation at it and
  * one a day after while the request is open, and a 09:00 digest. Jobs are rebuilt from storage on
- * start; what was sent is recorded in the request's audit trail, so a restart never repeats one.
+ * start; what was sent is recorded in the request's audit trail, under the request's own lock, before
+ * it is sent: a restart or a second replica never repeats one.
+ *
+ * With several replicas only the one elected to run the scheduler keeps deadlines: it calls start,
+ * re-reads storage now and then (`resync`) for requests other replicas changed, and stop when it
+ * steps down. Elsewhere onChange does nothing.
  */
 export class DeadlineKeeper {
   private readonly jobKeys = new Map<string, string[]>()
+  private active: boolean
 
-  constructor(private readonly deps: DeadlineDeps) {}
+  constructor(private readonly deps: DeadlineDeps) {
+    this.active = !deps.standby
+  }
 
   /** On start: sends what was missed while stopped (once), schedules the rest, and the daily digest. */
   async start(): Promise<void> {
-    const open = (await this.deps.requests.list({ states: [...CLOCK_STATES] })).filter(isOpenWithClock)
-    for (const r of open) await this.plan(r)
+    this.active = true
+    const open = await this.resync()
     this.deps.scheduler.daily('digest', { hour: 9, minute: 0, tz: BUSINESS_ZONE }, () => this.sendDigest())
-    this.deps.logger.info({ event: 'deadlines.started', open: open.length })
+    this.deps.logger.info({ event: 'deadlines.started', open })
+  }
+
+  /** Plans every request whose clock runs, from storage; returns how many. */
+  async resync(): Promise<number> {
+    if (!this.active) return 0
+    const open = (await this.deps.requests.list({ states: [...CLOCK_STATES] })).filter(isOpenWithClock)
+    const ids = new Set(open.map((r) => r.id))
+    // Requests closed elsewhere lose their jobs.
+    for (const id of [...this.jobKeys.keys()]) if (!ids.has(id)) this.unplan(id)
+    for (const r of open) await this.plan(r)
+    return open.length
+  }
+
+  /** Steps down: cancels every follow-up and the digest (another replica keeps deadlines now). */
+  stop(): void {
+    this.active = false
+    for (const id of [...this.jobKeys.keys()]) this.unplan(id)
+    this.deps.scheduler.cancel('digest')
   }
 
   /** Call after any change to a request: re-plans its follow-ups (none once it is closed or rejected). */
   async onChange(r: RightsRequest): Promise<void> {
-    await this.plan(r)
+    if (this.active) await this.plan(r)
+  }
+
+  private unplan(id: string): void {
+    for (const key of this.jobKeys.get(id) ?? []) this.deps.scheduler.cancel(key)
+    this.jobKeys.delete(id)
   }
 
   private followUps(r: RightsRequest, now: Date): FollowUp[] {
@@ -85,8 +122,7 @@ export class DeadlineKeeper {
   }
 
   private async plan(r: RightsRequest): Promise<void> {
-    for (const key of this.jobKeys.get(r.id) ?? []) this.deps.scheduler.cancel(key)
-    this.jobKeys.delete(r.id)
+    this.unplan(r.id)
     if (!isOpenWithClock(r)) return
     const now = this.deps.clock.now()
     const done = this.sent(r)
@@ -102,12 +138,23 @@ export class DeadlineKeeper {
 
   /** Sends one follow-up if the request still needs it and it was not sent before. */
   private async fire(id: string, f: FollowUp): Promise<void> {
-    const r = await this.deps.requests.get(id)
-    if (!r || !isOpenWithClock(r) || this.sent(r).has(f.name)) return
     const now = this.deps.clock.now()
-    // Recorded before sending: the outbox behind `staff` makes the send itself durable, and a crash
-    // between the two must not produce a second copy after restart.
-    const updated = await this.deps.requests.update(id, () => {}, { actor: 'system', action: SENT, note: f.name })
+    // Recorded before sending, and checked inside the same update (which locks the request): the
+    // outbox behind `staff` makes the send itself durable, and neither a crash between the two nor a
+    // second replica firing the same follow-up produces a second copy.
+    let updated: RightsRequest
+    try {
+      updated = await this.deps.requests.update(
+        id,
+        (current) => {
+          if (!isOpenWithClock(current) || this.sent(current).has(f.name)) throw new NotDue()
+        },
+        { actor: 'system', action: SENT, note: f.name },
+      )
+    } catch (e) {
+      if (e instanceof NotDue || e instanceof RequestNotFoundError) return
+      throw e
+    }
     await this.deps.staff.toStaff(f.kind === 'reminder' ? this.deps.texts.reminder(updated, now) : this.deps.texts.overdue(updated, now))
     this.deps.logger.info({ event: `deadlines.${f.kind}`, id, followUp: f.name })
     if (f.kind === 'overdue') await this.plan(updated)

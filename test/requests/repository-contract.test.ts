@@ -110,6 +110,22 @@ describe.each(implementations)('RequestRepository (%s)', (_name, make) => {
     expect(await repo.get(r.id)).toEqual(closed)
   })
 
+  it('leaves the request as it was when the mutator throws, and the error reaches the caller', async () => {
+    const r = await repo.create(alice)
+    const refused = new Error('already sent')
+    await expect(
+      repo.update(
+        r.id,
+        (d) => {
+          d.state = 'closed'
+          throw refused
+        },
+        { actor: 'system', action: 'followup-sent', note: 'remind:P5D' },
+      ),
+    ).rejects.toBe(refused)
+    expect(await repo.get(r.id)).toEqual(r)
+  })
+
   it('throws a typed NotFound for an unknown id', async () => {
     const err = await repo.update('PR-20261130-AAAAAA', { state: 'closed' }, { actor: 'system', action: 'x' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RequestNotFoundError)

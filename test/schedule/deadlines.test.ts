@@ -12,7 +12,7 @@ const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const at = (clock: TestClock, ms: number): Date => new Date(clock.now().getTime() + ms)
 
-function setup(requests?: MemoryRequestRepository, clock = new TestClock(new Date('2026-11-29T02:00:00Z'))) {
+function setup(requests?: MemoryRequestRepository, clock = new TestClock(new Date('2026-11-29T02:00:00Z')), standby = false) {
   const repo = requests ?? new MemoryRequestRepository({ clock })
   const scheduler = new ManualScheduler(clock)
   const all: Array<{ at: Date; text: string }> = []
@@ -31,6 +31,7 @@ function setup(requests?: MemoryRequestRepository, clock = new TestClock(new Dat
     staff: { toStaff: async (text) => void all.push({ at: clock.now(), text }) },
     texts: staffNotices,
     reminders: ['P5D', 'P2D', 'P1D'].map((d) => Duration.fromISO(d)),
+    standby,
   })
   return { repo, scheduler, clock, sent, all, keeper }
 }
@@ -100,6 +101,44 @@ describe('the 15-day promise', () => {
     expect(third.sent.map((m) => m.text)).toEqual([expect.stringMatching(/还剩 1 天/), expect.stringMatching(/逾期/)])
     const notes = (await first.repo.get(r.id))!.audit.filter((a) => a.action === 'followup-sent').map((a) => a.note)
     expect(new Set(notes).size).toBe(notes.length)
+  })
+
+  it('two replicas firing the same follow-up at once send it once: the check is made under the request\'s lock', async () => {
+    const first = setup()
+    const start = first.clock.now().getTime()
+    const r = await fileAndVerify(first)
+    const second = setup(first.repo, first.clock)
+    await second.keeper.start()
+    await Promise.all([first.scheduler.advanceTo(new Date(start + 10 * DAY + HOUR)), second.scheduler.advanceTo(new Date(start + 10 * DAY + HOUR))])
+    expect(first.sent.length + second.sent.length).toBe(1)
+    expect((await first.repo.get(r.id))!.audit.filter((a) => a.action === 'followup-sent').map((a) => a.note)).toEqual(['remind:P5D'])
+  })
+
+  it('a replica on standby keeps no deadlines until elected, and none after it steps down', async () => {
+    const leader = setup()
+    const start = leader.clock.now().getTime()
+    const standby = setup(leader.repo, leader.clock, true)
+    const r = await fileAndVerify(leader)
+    await standby.keeper.onChange(r)
+    expect(standby.scheduler.pendingKeys()).toEqual([])
+    // The leader dies on day 9; the standby is elected and picks the request up from storage.
+    leader.keeper.stop()
+    expect(leader.scheduler.pendingKeys()).toEqual([])
+    await standby.keeper.start()
+    expect(standby.scheduler.pendingKeys()).toContain(`${r.id}:remind:P5D`)
+    await standby.scheduler.advanceTo(new Date(start + 15 * DAY + HOUR))
+    expect(standby.sent.map((m) => Math.round((m.at.getTime() - start) / HOUR))).toEqual([10 * 24, 13 * 24, 14 * 24, 15 * 24])
+    standby.keeper.stop()
+    expect(standby.scheduler.pendingKeys()).toEqual([])
+  })
+
+  it('resync drops the jobs of requests closed on another replica', async () => {
+    const s = setup()
+    const r = await fileAndVerify(s)
+    await s.keeper.start()
+    await s.repo.update(r.id, { state: 'closed' }, { actor: 'staff:s', action: 'closed' })
+    await s.keeper.resync()
+    expect(s.scheduler.pendingKeys().filter((k) => k.startsWith(r.id))).toEqual([])
   })
 
   it('long downtime past the due date sends one escalation, not one per missed day', async () => {
