@@ -27,6 +27,7 @@ import { createDueDate } from './schedule/due-date.js'
 import { announceNewRequests } from './schedule/new-requests.js'
 import { startHousekeeping } from './schedule/housekeeping.js'
 import { NodeScheduler, type Scheduler } from './schedule/scheduler.js'
+import { soleLeadership } from './schedule/leadership.js'
 import { openStorage, type Storage } from './storage/open.js'
 import { openPostgresStorage } from './storage/postgres/open.js'
 import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
@@ -82,6 +83,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const metrics = createMetrics()
   const outbox = await createOutbox({
     file: path.join(config.dataDir, 'outbox.json'),
+    store: storage.outbox,
     health,
     clock,
     logger,
@@ -95,7 +97,17 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   let door: WechatyDoor | undefined
   const people = reachPeople(config, outbox, () => door)
   const scheduler = deps.scheduler ?? new NodeScheduler(clock, logger)
-  const deadlines = new DeadlineKeeper({ requests: storage.requests, scheduler, clock, logger, staff: people.staff, texts: staffNotices, reminders: config.reminders })
+  const leadership = storage.leadership ?? soleLeadership()
+  const deadlines = new DeadlineKeeper({
+    requests: storage.requests,
+    scheduler,
+    clock,
+    logger,
+    staff: people.staff,
+    texts: staffNotices,
+    reminders: config.reminders,
+    standby: storage.leadership !== undefined,
+  })
   const followers = followerPreferences(storage, clock, logger)
 
   const staff = await staffDoors(config, { storage, outbox, heldStore, notifier: people.notifier, deadlines, clock, logger })
@@ -147,23 +159,24 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     async start() {
       if (deps.interactiveOnly) return
       outbox.start()
-      await deadlines.start()
-      startHousekeeping({
-        requests: storage.requests,
-        conversations: storage.conversations,
-        unanswered,
-        unansweredRetention: config.unansweredRetention,
-        scheduler,
-        clock,
-        logger,
-        retention: config.requestRetention,
-        conversationTimeoutMs: config.conversationTimeout.toMillis(),
-      })
-        .runOnce()
-        .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', ...errorSummary(err) }))
+      const duties = scheduledDuties({ deadlines, outbox, shared: storage.leadership !== undefined, logger }, () =>
+        startHousekeeping({
+          requests: storage.requests,
+          conversations: storage.conversations,
+          unanswered,
+          unansweredRetention: config.unansweredRetention,
+          scheduler,
+          clock,
+          logger,
+          retention: config.requestRetention,
+          conversationTimeoutMs: config.conversationTimeout.toMillis(),
+        }),
+      )
+      await leadership.start(duties.lead, duties.stepDown)
       if (config.wechaty.puppet || deps.wechatyPuppet) door = await startWechaty(config, deps, assistant, heldNotices)
     },
     async close() {
+      await leadership.stop()
       await scheduler.stop()
       await door?.stop()
       await outbox.drain(3_000)
@@ -172,6 +185,46 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       health.close()
       // Last: closing the storage releases DATA_DIR for the next process.
       await storage.close()
+    },
+  }
+}
+
+/** How often the elected replica re-reads deadlines and looks for messages dead replicas left. */
+const RESYNC_MS = 5_000
+
+/**
+ * The work only the elected replica does (the only process, with files): deadline follow-ups and the
+ * digest, housekeeping, and — with several replicas — re-reading requests other replicas changed and
+ * sending what replicas that died left in the outbox. Stepping down stops all of it.
+ */
+function scheduledDuties(
+  parts: { deadlines: DeadlineKeeper; outbox: Outbox; shared: boolean; logger: Logger },
+  housekeeping: () => { runOnce(): Promise<void>; stop(): void },
+): { lead(): Promise<void>; stepDown(): Promise<void> } {
+  const { deadlines, outbox, logger } = parts
+  let timer: NodeJS.Timeout | undefined
+  let keeping: { stop(): void } | undefined
+  const resync = async (): Promise<void> => {
+    await deadlines.resync()
+    await outbox.adoptOrphans()
+  }
+  return {
+    async lead() {
+      await deadlines.start()
+      const started = housekeeping()
+      keeping = started
+      started
+        .runOnce()
+        .catch((err: unknown) => logger.error({ event: 'housekeeping.failed', ...errorSummary(err) }))
+      if (!parts.shared) return
+      await outbox.adoptOrphans().catch((err: unknown) => logger.error({ event: 'outbox.adopt_failed', ...errorSummary(err) }))
+      timer = setInterval(() => void resync().catch((err: unknown) => logger.warn({ event: 'leadership.resync_failed', ...errorSummary(err) })), RESYNC_MS)
+      timer.unref()
+    },
+    async stepDown() {
+      clearInterval(timer)
+      deadlines.stop()
+      keeping?.stop()
     },
   }
 }

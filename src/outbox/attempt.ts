@@ -12,7 +12,7 @@ import {
   type SendingDisabledReason,
   type SendResult,
 } from './classify.js'
-import type { OutboxItem, OutboxStore } from './outbox-store.js'
+import type { OutboxItem, OutboxItems } from './outbox-store.js'
 import type { PendingAnswers } from './pending-answers.js'
 import type { AttemptResult } from './recipient-queue.js'
 import type { ChannelSender } from './sender.js'
@@ -38,7 +38,7 @@ export class BackgroundAlerts {
 
 /** Everything one delivery attempt reads or changes. */
 export interface AttemptContext {
-  readonly store: OutboxStore
+  readonly store: OutboxItems
   readonly held: HeldNotices
   readonly senders: Readonly<Record<string, ChannelSender>>
   readonly sendingDisabled?: Readonly<Record<string, SendingDisabledReason>>

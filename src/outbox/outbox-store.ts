@@ -44,11 +44,38 @@ function isOutboxData(value: unknown): value is OutboxData {
 }
 
 /**
+ * Where the outbox keeps messages until they are delivered or held: a file (one process), or a
+ * database table shared by replicas. Reads are from memory and cover this process's messages;
+ * every change is durable before it resolves, and rolled back in memory when it could not be.
+ */
+export interface OutboxItems {
+  /** The next sequence number. */
+  nextSeq(): number
+  /** All items, oldest first (copies). */
+  list(): OutboxItem[]
+  get(id: string): OutboxItem | undefined
+  size(): number
+  /** Adds or replaces an item; resolves once it is durable. */
+  put(item: OutboxItem): Promise<void>
+  /** Removes an item; resolves once the removal is durable. */
+  remove(id: string): Promise<void>
+  /**
+   * Takes over the messages other processes left behind when they died (a shared store only),
+   * and returns them; the caller sends them.
+   */
+  adoptOrphans?(): Promise<OutboxItem[]>
+  /** Resolves when no write is queued or in flight. */
+  flush(): Promise<void>
+  /** Waits for pending writes. */
+  close(): Promise<void>
+}
+
+/**
  * The outbox file: only messages not yet delivered or held, so it stays as small as what is in
  * flight. Every change is written atomically (mode 0600) before the call resolves; on a failed
  * write the in-memory copy is rolled back so memory keeps matching disk.
  */
-export class OutboxStore {
+export class OutboxStore implements OutboxItems {
   readonly #file: AtomicJsonFile<OutboxData>
   #data: OutboxData = { version: 1, items: {} }
   #seq = 0

@@ -6,7 +6,7 @@ import { personKey } from '../person-key.js'
 import type { StorageHealth } from '../storage/health.js'
 import { attemptDelivery, BackgroundAlerts, type AttemptContext } from './attempt.js'
 import { DEFAULT_OUTBOX_RETRY, type OutboxRetryPolicy, type SendingDisabledReason } from './classify.js'
-import { OutboxStore, type OutboxItem } from './outbox-store.js'
+import { OutboxStore, type OutboxItem, type OutboxItems } from './outbox-store.js'
 import { PendingAnswers } from './pending-answers.js'
 import { RecipientQueues } from './recipient-queue.js'
 import type { ChannelSender } from './sender.js'
@@ -19,8 +19,10 @@ export const DEFAULT_NOTIFY_WAIT_MS = 2_500
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
-  /** The outbox JSON file (created with mode 0600; its directory 0700). */
-  readonly file: string
+  /** The outbox JSON file (created with mode 0600; its directory 0700), unless a `store` is given. */
+  readonly file?: string
+  /** Where messages wait instead of the file: a store shared by replicas. */
+  readonly store?: OutboxItems
   readonly clock: Clock
   readonly logger: Logger
   /** Where messages go when the person must write first (or retrying gave up). */
@@ -45,6 +47,11 @@ export interface OutboxOptions {
 export interface Outbox extends Notifier {
   /** Resends whatever a previous process left in the outbox. Idempotent. */
   start(): void
+  /**
+   * Takes over and sends what replicas that died left in a shared outbox (see OutboxItems.adoptOrphans);
+   * resolves with how many messages. Only the elected replica calls it, now and then.
+   */
+  adoptOrphans(): Promise<number>
   /** Tries every pending message now; true once the outbox is empty, false if `timeoutMs` ran out first. */
   drain(timeoutMs: number): Promise<boolean>
   /** Messages in the outbox (in flight or waiting for a retry). */
@@ -76,6 +83,7 @@ export async function createOutbox(options: OutboxOptions): Promise<Outbox> {
       return notify(parts, to, text, notifyOptions)
     },
     start: () => start(parts),
+    adoptOrphans: () => adoptOrphans(parts),
     drain: (timeoutMs) => drain(parts, timeoutMs),
     depth: () => parts.store.size(),
     pendingAbout: (requestId) => parts.store.list().filter((i) => i.options?.template?.requestId === requestId),
@@ -84,7 +92,7 @@ export async function createOutbox(options: OutboxOptions): Promise<Outbox> {
 }
 
 async function assemble(options: OutboxOptions): Promise<Parts> {
-  const store = await OutboxStore.open(options.file, options.health)
+  const store = options.store ?? (await OutboxStore.open(options.file!, options.health))
   const emptyWatchers = new Set<() => void>()
   const ctx: AttemptContext = {
     store,
@@ -156,12 +164,21 @@ async function answerWithin(delivered: Promise<Delivery>, waitMs: number): Promi
   }
 }
 
-const pendingKeys = (store: OutboxStore): Set<string> => new Set(store.list().map((i) => personKey(i.to)))
+const pendingKeys = (store: OutboxItems): Set<string> => new Set(store.list().map((i) => personKey(i.to)))
 
 function start(parts: Parts): void {
   const keys = pendingKeys(parts.store)
   if (keys.size > 0) parts.logger.info({ event: 'outbox.resume', depth: parts.store.size(), people: keys.size })
   for (const key of keys) parts.queues.kick(key)
+}
+
+async function adoptOrphans(parts: Parts): Promise<number> {
+  const adopted = (await parts.store.adoptOrphans?.()) ?? []
+  if (adopted.length === 0) return 0
+  const keys = new Set(adopted.map((i) => personKey(i.to)))
+  parts.logger.info({ event: 'outbox.adopted', messages: adopted.length, people: keys.size })
+  for (const key of keys) parts.queues.kick(key)
+  return adopted.length
 }
 
 async function drain(parts: Parts, timeoutMs: number): Promise<boolean> {

@@ -24,7 +24,7 @@ export interface HousekeepingDeps {
  * which hold names and contacts, and days of unanswered questions past their retention. Runs at
  * start and then every few minutes.
  */
-export function startHousekeeping(deps: HousekeepingDeps): { runOnce(): Promise<void> } {
+export function startHousekeeping(deps: HousekeepingDeps): { runOnce(): Promise<void>; stop(): void } {
   const runOnce = async (): Promise<void> => {
     const now = deps.clock.now()
     const purged = await deps.requests.purgeExpired(now, deps.retention)
@@ -41,5 +41,5 @@ export function startHousekeeping(deps: HousekeepingDeps): { runOnce(): Promise<
     })
   }
   plan()
-  return { runOnce }
+  return { runOnce, stop: () => deps.scheduler.cancel('housekeeping') }
 }

@@ -12,6 +12,8 @@ import { StoreIoError, ioCode } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import type { StorageHealth } from './health.js'
 import type { PreferencesStore, TurnLock } from '../assistant/stores.js'
+import type { OutboxItems } from '../outbox/outbox-store.js'
+import type { Leadership } from '../schedule/leadership.js'
 import { memoryPreferencesStore, openPreferencesStore } from './preferences-store.js'
 import { JsonKeyValueStore } from './key-value-store.js'
 
@@ -37,6 +39,10 @@ export interface Storage<C = unknown> {
   }
   /** One person's turns one at a time across replicas, when the storage is shared. */
   readonly turnLock?: TurnLock
+  /** The outbox's messages, when the storage is shared (otherwise the outbox keeps its own file in DATA_DIR). */
+  readonly outbox?: OutboxItems
+  /** Which replica runs the scheduled work, when the storage is shared (otherwise this process, always). */
+  readonly leadership?: Leadership
   /** Flushes pending writes of every store, then lets go of them (DATA_DIR, or the database pool). */
   close(): Promise<void>
 }

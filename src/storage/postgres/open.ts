@@ -9,6 +9,8 @@ import { migrate } from './migrate.js'
 import { createPool, type Pool } from './pool.js'
 import { PostgresRequestRepository } from './request-repository.js'
 import { PostgresTurnLock } from './turn-lock.js'
+import { PostgresLeadership } from './leadership.js'
+import { PostgresOutboxStore } from './outbox-store.js'
 
 export interface OpenPostgresOptions {
   /** DATABASE_URL. */
@@ -52,15 +54,20 @@ export async function openPostgresStorage<C = unknown>(options: OpenPostgresOpti
     preferences: kv<UserPreferences>('preferences'),
   }
   const keyed = keyedStores(async (name) => kv(name))
+  const outbox = await PostgresOutboxStore.open(pool)
+  const leadership = new PostgresLeadership({ url: options.url, logger })
   return {
     ...stores,
     keyed: keyed.open,
     pool,
     messageClaims: new PostgresMessageClaims(pool, clock),
     turnLock: new PostgresTurnLock(lockPool, logger),
+    outbox,
+    leadership,
     async close() {
       try {
-        await Promise.all([...Object.values(stores).map((s) => s.close()), keyed.close()])
+        await leadership.stop()
+        await Promise.all([...Object.values(stores).map((s) => s.close()), keyed.close(), outbox.close()])
       } finally {
         await Promise.all([pool.end(), lockPool.end()])
       }
