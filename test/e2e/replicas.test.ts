@@ -1,6 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../support/embedded-postgres.js'
+import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi, type FakeWechatApi } from '../support/fake-wechat-api.js'
 import { createTestDatabase } from '../support/postgres.js'
 import { startService, type RunningService } from '../support/service-process.js'
 import { tempDataDir } from '../support/temp-data-dir.js'
@@ -14,10 +15,10 @@ const replicas: RunningService[] = []
 const cleanups: (() => Promise<void>)[] = []
 
 /** One more `npm start` on the shared database, with a DATA_DIR of its own. */
-async function startReplica(url = db.url): Promise<RunningService> {
+async function startReplica(url = db.url, env: Record<string, string> = {}): Promise<RunningService> {
   const tmp = await tempDataDir()
   cleanups.push(tmp.cleanup)
-  const service = await startService({ WECHAT_TOKEN: TOKEN, DATABASE_URL: url, DATABASE_POOL_MAX: '4', DATA_DIR: tmp.dataDir, MAX_OPEN_REQUESTS: '50' }, 60_000)
+  const service = await startService({ WECHAT_TOKEN: TOKEN, DATABASE_URL: url, DATABASE_POOL_MAX: '4', DATA_DIR: tmp.dataDir, MAX_OPEN_REQUESTS: '50', ...env }, 60_000)
   replicas.push(service)
   return service
 }
@@ -124,3 +125,91 @@ describe('a database outage (real processes, a PostgreSQL of its own)', () => {
     expect(last).toMatch(/PR-\d{8}-[A-Z0-9]{6}/)
   }, 120_000)
 })
+
+describe('replicas die (real processes, SIGKILL)', () => {
+  const STAFF = 'oStaffReplicas'
+  let api: FakeWechatApi
+  let own: { url: string; drop: () => Promise<void> }
+  const arrivals: Array<{ touser: string; content: string }> = []
+  const env = (): Record<string, string> => ({
+    WECHAT_APPID: FAKE_APP_ID,
+    WECHAT_APPSECRET: FAKE_APP_SECRET,
+    WECHAT_API_BASE: api.baseUrl,
+    STAFF_OPENIDS: STAFF,
+    RESPONSE_WINDOW: 'PT14S',
+    REMINDERS: 'PT7S',
+  })
+  beforeAll(async () => {
+    api = await startFakeWechatApi({ onMessage: (m) => arrivals.push(m) })
+    own = await createTestDatabase()
+  })
+  afterAll(async () => {
+    await api?.close()
+    await own?.drop()
+  })
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  const steps = (name: string, email: string) => ['请删除我的个人信息', name, email, '跳过', '确认']
+
+  it('a replica SIGKILLed while 40 people file across two loses no confirmed request, and a retry on the other files it once', async () => {
+    const [a, b] = await Promise.all([startReplica(own.url, env()), startReplica(own.url, env())])
+    const doors = [a!, b!].map((r) => new WechatClient({ baseUrl: r.baseUrl, token: TOKEN }))
+    // WeChat retries a message that got no answer; behind a load balancer the retry reaches the live replica.
+    const send = async (user: string, text: string, first: number): Promise<string> => {
+      try {
+        return await doors[first]!.text(user, text)
+      } catch {
+        return doors[0]!.text(user, text)
+      }
+    }
+    const told = new Map<string, string>()
+    const people = Array.from({ length: 40 }, (_, i) => `o-kill-${i}`)
+    const filing = Promise.all(
+      people.map(async (user, i) => {
+        await sleep(i * 40)
+        let last = ''
+        for (const [turn, text] of steps('赵六', `${user}@example.org`).entries()) last = await send(user, text, (i + turn) % 2)
+        const id = /PR-\d{8}-[A-Z0-9]{6}/.exec(last)?.[0]
+        if (id) told.set(user, id)
+      }),
+    )
+    await sleep(700)
+    await b!.kill()
+    await filing
+    const rows = await sqlOn<{ id: string; user_id: string }>(own.url, "SELECT id, user_id FROM requests WHERE user_id LIKE 'o-kill-%'")
+    // Every request someone was told about is stored, and nobody has two.
+    for (const [user, id] of told) expect(rows.find((r) => r.id === id)?.user_id).toBe(user)
+    expect(new Set(rows.map((r) => r.user_id)).size).toBe(rows.length)
+    expect(told.size).toBeGreaterThanOrEqual(35)
+    await a!.stop()
+  }, 120_000)
+
+  it('a verified request: every replica up is SIGKILLed, new ones start, and the reminder and the escalation reach staff exactly once', async () => {
+    const first = await Promise.all([startReplica(own.url, env()), startReplica(own.url, env())])
+    const doors = first.map((r) => new WechatClient({ baseUrl: r.baseUrl, token: TOKEN }))
+    let last = ''
+    for (const [turn, text] of steps('钱七', 'qian@example.org').entries()) last = await doors[turn % 2]!.text('o-deadline', text)
+    const id = /PR-\d{8}-[A-Z0-9]{6}/.exec(last)![0]
+    expect(await doors[1]!.text(STAFF, `/verify ${id}`)).toMatch(/Verified/)
+    const verifiedAt = Date.now()
+    await Promise.all(first.map((r) => r.kill()))
+    const second = await Promise.all([startReplica(own.url, env()), startReplica(own.url, env())])
+    const about = (pattern: RegExp) => arrivals.filter((m) => m.touser === STAFF && m.content.includes(id) && pattern.test(m.content))
+    // The reminder is due 7 s after verification and the escalation at 14 s; wait past both, and then some.
+    await sleep(Math.max(0, verifiedAt + 19_000 - Date.now()))
+    expect(about(/提醒/)).toHaveLength(1)
+    expect(about(/逾期/)).toHaveLength(1)
+    const notes = await sqlOn<{ note: string }>(own.url, "SELECT e ->> 'note' AS note FROM requests, jsonb_array_elements(record -> 'audit') e WHERE id = $1 AND e ->> 'action' = 'followup-sent'", [id])
+    expect(notes.map((n) => n.note).sort()).toEqual(['overdue:0', 'remind:PT7S'])
+    await Promise.all(second.map((r) => r.stop()))
+  }, 120_000)
+})
+
+async function sqlOn<R extends pg.QueryResultRow>(url: string, text: string, values?: unknown[]): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return (await client.query<R>(text, values)).rows
+  } finally {
+    await client.end()
+  }
+}
