@@ -31,7 +31,7 @@ import { soleLeadership } from './schedule/leadership.js'
 import { openStorage, type Storage } from './storage/open.js'
 import { openPostgresStorage } from './storage/postgres/open.js'
 import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
-import { FileUnansweredLog, readUnanswered, unansweredDir } from './storage/unanswered-log.js'
+import { FileUnansweredLog, unansweredDir, type UnansweredLog } from './storage/unanswered-log.js'
 import type { Registry } from 'prom-client'
 import type { Router } from '@koa/router'
 import { createConsoleRouter } from './console/routes.js'
@@ -78,7 +78,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const storage = await openConfiguredStorage(config, { clock, logger, health })
   const heldStore = await storage.keyed<{ texts: string[] }>('held-notices')
   const heldNotices = createHeldNotices(heldStore)
-  const unanswered = new FileUnansweredLog(unansweredDir(config.dataDir), logger, health)
+  const unanswered = storage.unanswered ?? new FileUnansweredLog(unansweredDir(config.dataDir), logger, health)
   const windows = createWindowTracker()
   const metrics = createMetrics()
   const outbox = await createOutbox({
@@ -110,7 +110,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   })
   const followers = followerPreferences(storage, clock, logger)
 
-  const staff = await staffDoors(config, { storage, outbox, heldStore, notifier: people.notifier, deadlines, clock, logger })
+  const staff = await staffDoors(config, { storage, outbox, heldStore, unanswered, notifier: people.notifier, deadlines, clock, logger })
 
   const assistant = createAssistant({
     policy,
@@ -120,7 +120,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     contactEmail: config.policyFill.contactEmail,
     heldNotices,
     unanswered,
-    rateLimit: { perMinute: config.rateLimitPerMinute, exempt: people.isStaff },
+    rateLimit: { perMinute: config.rateLimitPerMinute, exempt: people.isStaff, shared: storage.rateLimit?.(config.rateLimitPerMinute) },
     onIncoming: (incoming) => {
       windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt)
       if (incoming.kind === 'subscribe') void followers.subscribed(incoming)
@@ -239,6 +239,7 @@ async function staffDoors(
     storage: Storage<Conversation>
     outbox: Outbox
     heldStore: KeyValueStore<{ texts: string[] }>
+    unanswered: UnansweredLog
     notifier: Notifier
     deadlines: DeadlineKeeper
     clock: Clock
@@ -269,7 +270,7 @@ async function staffDoors(
       inOutbox: (requestId) => outbox.pendingAbout(requestId).map((i) => messageDigest(i.text)),
       held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest),
     },
-    unanswered: (since) => readUnanswered(unansweredDir(config.dataDir), since),
+    unanswered: (since) => deps.unanswered.read(since),
     unansweredDays: config.unansweredRetention.as('days'),
     publicUrl: config.console.publicUrl,
     clock,

@@ -7,7 +7,7 @@ import { PageMemory } from './page-memory.js'
 import { RateLimiter } from './rate-limit.js'
 import { SerialQueue } from './serial-queue.js'
 import type { HeldNotices } from './notifier.js'
-import type { TurnLock } from './stores.js'
+import type { RateLimit, TurnLock } from './stores.js'
 import type { UnansweredRecorder } from './unanswered.js'
 import { createHeldDelivery } from './held-delivery.js'
 import { createPolicyAnswering } from './policy-answers.js'
@@ -30,7 +30,12 @@ export interface AssistantDeps {
   /** Messages waiting for a person (e.g. a staff reply outside WeChat's 48-hour window): delivered with their next reply. */
   readonly heldNotices?: HeldNotices
   /** Per-user message limit; `exempt` (staff) are never limited. */
-  readonly rateLimit?: { readonly perMinute: number; readonly exempt: (incoming: Incoming) => boolean }
+  readonly rateLimit?: {
+    readonly perMinute: number
+    readonly exempt: (incoming: Incoming) => boolean
+    /** Counted with the other replicas (the database); otherwise in this process. */
+    readonly shared?: RateLimit
+  }
   /** Counters for /metrics. */
   readonly metrics?: AssistantMetrics
   /** Called for every message before it is handled (e.g. to note when a person last wrote). */
@@ -52,7 +57,7 @@ export interface AssistantDeps {
  */
 export function createAssistant(deps: AssistantDeps): Assistant {
   const pages = new PageMemory()
-  const limiter = deps.rateLimit ? new RateLimiter(deps.rateLimit.perMinute) : undefined
+  const limiter = deps.rateLimit ? (deps.rateLimit.shared ?? new RateLimiter(deps.rateLimit.perMinute)) : undefined
   const { policy, clock, logger } = deps
 
   const reply = (text: string): Reply => ({ text })
@@ -97,7 +102,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       await deps.onUnsubscribe?.(incoming)
       return null
     }
-    if (limiter && !deps.rateLimit!.exempt(incoming) && !limiter.allow(ctx.userKey, ctx.now)) {
+    if (limiter && !deps.rateLimit!.exempt(incoming) && !(await limiter.allow(ctx.userKey, ctx.now))) {
       logger.warn({ event: 'rate_limited', channel: incoming.channel })
       return reply(texts.tooManyMessages())
     }

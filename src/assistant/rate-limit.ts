@@ -1,3 +1,5 @@
+import type { RateLimit } from './stores.js'
+
 interface Bucket {
   tokens: number
   updatedAt: number
@@ -8,7 +10,7 @@ interface Bucket {
  * A fast typist in a conversation never meets it; a flood is cut off. Memory stays bounded: idle
  * buckets are full again and are dropped when the map grows.
  */
-export class RateLimiter {
+export class RateLimiter implements RateLimit {
   private readonly buckets = new Map<string, Bucket>()
   private readonly refillPerMs: number
 

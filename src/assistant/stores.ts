@@ -29,3 +29,8 @@ export type PreferencesStore = KeyValueStore<UserPreferences>
 export interface TurnLock {
   run<T>(key: string, work: () => Promise<T>): Promise<T>
 }
+
+/** Messages one person may send: false once they are over the limit (a token bucket per personKey). */
+export interface RateLimit {
+  allow(key: string, now: Date): boolean | Promise<boolean>
+}

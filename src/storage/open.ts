@@ -11,7 +11,8 @@ import { lockDataDir } from './data-dir-lock.js'
 import { StoreIoError, ioCode } from './errors.js'
 import { ensureDir } from './fs-utils.js'
 import type { StorageHealth } from './health.js'
-import type { PreferencesStore, TurnLock } from '../assistant/stores.js'
+import type { PreferencesStore, RateLimit, TurnLock } from '../assistant/stores.js'
+import type { UnansweredLog } from './unanswered-log.js'
 import type { OutboxItems } from '../outbox/outbox-store.js'
 import type { Leadership } from '../schedule/leadership.js'
 import { memoryPreferencesStore, openPreferencesStore } from './preferences-store.js'
@@ -43,6 +44,10 @@ export interface Storage<C = unknown> {
   readonly outbox?: OutboxItems
   /** Which replica runs the scheduled work, when the storage is shared (otherwise this process, always). */
   readonly leadership?: Leadership
+  /** Questions the policy could not answer, when the storage is shared (otherwise a file a day in DATA_DIR). */
+  readonly unanswered?: UnansweredLog
+  /** Messages per person counted with the other replicas, when the storage is shared (otherwise in memory). */
+  rateLimit?(perMinute: number): RateLimit
   /** Flushes pending writes of every store, then lets go of them (DATA_DIR, or the database pool). */
   close(): Promise<void>
 }

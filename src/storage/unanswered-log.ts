@@ -18,6 +18,21 @@ export interface UnansweredQuestion {
   readonly at: string
 }
 
+/** Questions the policy could not answer, kept for staff (a file a day, or a database table). */
+export interface UnansweredLog extends UnansweredRecorder {
+  /** Deletes what was asked before `cutoff`; returns how many days (files) or questions (rows) went. */
+  purgeBefore(cutoff: Date): Promise<number>
+  /** Every question kept since `since`, oldest first. */
+  read(since: Date): Promise<UnansweredQuestion[]>
+  close(): Promise<void>
+}
+
+/** The question as it is kept: personal data masked, trimmed to MAX_CHARS; undefined when nothing is left. */
+export function keptQuestion(question: string, lang: Lang, at: Date): UnansweredQuestion | undefined {
+  const q = maskPersonalData(question.trim()).slice(0, MAX_CHARS)
+  return q === '' ? undefined : { q, lang, at: at.toISOString() }
+}
+
 /** Where questions the policy could not answer are kept, a file a day. */
 export const unansweredDir = (dataDir: string): string => path.join(dataDir, 'unanswered')
 
@@ -38,7 +53,7 @@ const dayOf = (at: Date): string => DateTime.fromJSDate(at, { zone: ZONE }).toIS
  * A file a day makes the retention purge a matter of deleting whole old files (nothing is ever
  * rewritten), and lets `npm run unanswered` read them beside a running service.
  */
-export class FileUnansweredLog implements UnansweredRecorder {
+export class FileUnansweredLog implements UnansweredLog {
   readonly #dir: string
   readonly #logger: Logger
   readonly #health: StorageHealth | undefined
@@ -53,10 +68,10 @@ export class FileUnansweredLog implements UnansweredRecorder {
 
   /** Masks and appends; never throws and never delays the reply (a failure is logged by code). */
   record(question: string, lang: Lang, at: Date): void {
-    const q = maskPersonalData(question.trim()).slice(0, MAX_CHARS)
-    if (q === '' || this.#closed) return
+    const kept = keptQuestion(question, lang, at)
+    if (!kept || this.#closed) return
     this.#journalFor(dayOf(at))
-      .then((journal) => journal.append({ q, lang, at: at.toISOString() }))
+      .then((journal) => journal.append(kept))
       .catch((e: unknown) => this.#logger.warn({ event: 'unanswered.record_failed', code: ioCode(e) }, 'could not keep an unanswered question'))
   }
 
@@ -70,6 +85,10 @@ export class FileUnansweredLog implements UnansweredRecorder {
       removed++
     }
     return removed
+  }
+
+  read(since: Date): Promise<UnansweredQuestion[]> {
+    return readUnanswered(this.#dir, since)
   }
 
   async close(): Promise<void> {

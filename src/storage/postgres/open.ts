@@ -11,6 +11,8 @@ import { PostgresRequestRepository } from './request-repository.js'
 import { PostgresTurnLock } from './turn-lock.js'
 import { PostgresLeadership } from './leadership.js'
 import { PostgresOutboxStore } from './outbox-store.js'
+import { PostgresRateLimiter } from './rate-limit.js'
+import { PostgresUnansweredLog } from './unanswered-log.js'
 
 export interface OpenPostgresOptions {
   /** DATABASE_URL. */
@@ -56,6 +58,7 @@ export async function openPostgresStorage<C = unknown>(options: OpenPostgresOpti
   const keyed = keyedStores(async (name) => kv(name))
   const outbox = await PostgresOutboxStore.open(pool)
   const leadership = new PostgresLeadership({ url: options.url, logger })
+  const unanswered = new PostgresUnansweredLog(pool, logger)
   return {
     ...stores,
     keyed: keyed.open,
@@ -64,10 +67,12 @@ export async function openPostgresStorage<C = unknown>(options: OpenPostgresOpti
     turnLock: new PostgresTurnLock(lockPool, logger),
     outbox,
     leadership,
+    unanswered,
+    rateLimit: (perMinute) => new PostgresRateLimiter(pool, perMinute, logger),
     async close() {
       try {
         await leadership.stop()
-        await Promise.all([...Object.values(stores).map((s) => s.close()), keyed.close(), outbox.close()])
+        await Promise.all([...Object.values(stores).map((s) => s.close()), keyed.close(), outbox.close(), unanswered.close()])
       } finally {
         await Promise.all([pool.end(), lockPool.end()])
       }

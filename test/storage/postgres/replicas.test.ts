@@ -54,7 +54,8 @@ describe('WeChat retries across replicas (message_claims)', () => {
     let runs = 0
     const work = async (): Promise<Answer> => (runs++, await sleep(1_000), { text: 'late' })
     const first = slow.run('o-2\u0000msg\u00002', work).promise
-    await sleep(50)
+    // The first replica has claimed the message once its work has begun.
+    while (runs === 0) await sleep(10)
     expect(await hasty.run('o-2\u0000msg\u00002', work).promise).toBeNull()
     expect(await first).toEqual({ text: 'late' })
     expect(runs).toBe(1)
