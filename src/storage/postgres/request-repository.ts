@@ -132,6 +132,28 @@ export class PostgresRequestRepository implements RequestRepository {
     return purged
   }
 
+  /**
+   * Stores records exactly as they are — ids, states, dates and audit trails unchanged — as when a
+   * DATA_DIR is imported. A record whose id the database already holds is left as the database has
+   * it (never overwritten). Runs on `client` when given (the caller's transaction), else on the pool,
+   * a few hundred rows per statement. Resolves with how many records were inserted.
+   */
+  async importRecords(records: readonly RightsRequest[], client?: PoolClient): Promise<number> {
+    this.#assertOpen()
+    const width = COLUMNS.split(',').length
+    const rowsPerStatement = 500
+    let inserted = 0
+    for (let start = 0; start < records.length; start += rowsPerStatement) {
+      const batch = records.slice(start, start + rowsPerStatement)
+      const tuples = batch.map((_, row) => `(${Array.from({ length: width }, (_, col) => `$${row * width + col + 1}`).join(', ')})`)
+      const text = `INSERT INTO requests (${COLUMNS}) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`
+      const values = batch.flatMap(columnValues)
+      const result = client ? await client.query(text, values) : await query(this.#pool, text, values)
+      inserted += result.rowCount ?? 0
+    }
+    return inserted
+  }
+
   /** Ends the pool when this repository created it; a shared pool is its owner's to end. */
   async close(): Promise<void> {
     if (this.#closed) return
