@@ -18,6 +18,7 @@ import { WechatApiClient } from './channels/wechat-api/client.js'
 import type { WechatyDoor } from './channels/wechaty/bot.js'
 import { createMetrics } from './metrics.js'
 import { createOutbox, type Outbox, type SendingDisabledReason } from './outbox/outbox.js'
+import { OUTBOX_FILE } from './outbox/outbox-store.js'
 import { wechatOaSender, type ChannelSender } from './outbox/sender.js'
 import { createWindowTracker } from './outbox/window-tracker.js'
 import { loadPolicyStore } from './policy/store.js'
@@ -82,7 +83,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
   const windows = createWindowTracker()
   const metrics = createMetrics()
   const outbox = await createOutbox({
-    file: path.join(config.dataDir, 'outbox.json'),
+    file: path.join(config.dataDir, OUTBOX_FILE),
     store: storage.outbox,
     health,
     clock,

@@ -4,6 +4,9 @@ import { ensureDir } from '../storage/fs-utils.js'
 import type { StorageHealth } from '../storage/health.js'
 import { AtomicJsonFile } from '../storage/json-file.js'
 
+/** The outbox file's name in DATA_DIR (a single process). */
+export const OUTBOX_FILE = 'outbox.json'
+
 /** One message waiting to be delivered. */
 export interface OutboxItem {
   readonly id: string
@@ -19,12 +22,12 @@ export interface OutboxItem {
   readonly lastError?: string
 }
 
-interface OutboxData {
+export interface OutboxData {
   version: 1
   items: Record<string, OutboxItem>
 }
 
-function isOutboxData(value: unknown): value is OutboxData {
+export function isOutboxData(value: unknown): value is OutboxData {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Partial<OutboxData>
   if (v.version !== 1 || typeof v.items !== 'object' || v.items === null || Array.isArray(v.items)) return false

@@ -11,6 +11,8 @@ import { isShardData, isStoredRequest } from '../request-schema.js'
 import { migrate } from './migrate.js'
 import { createPool, inTransaction, type Pool, type PoolClient } from './pool.js'
 import { PostgresRequestRepository } from './request-repository.js'
+import { OUTBOX_FILE, isOutboxData, type OutboxItem } from '../../outbox/outbox-store.js'
+import { readUnanswered, unansweredDir, type UnansweredQuestion } from '../unanswered-log.js'
 
 /**
  * Copying a file-based DATA_DIR into PostgreSQL, for moving from one process to several replicas.
@@ -137,7 +139,16 @@ interface DataDirContent {
   readonly kv: ReadonlyArray<readonly [namespace: string, entries: readonly KvEntry[]]>
   readonly notCopied: readonly string[]
   readonly tornJournals: readonly string[]
+  /** Messages still waiting in outbox.json. */
+  readonly outbox: readonly OutboxItem[]
+  readonly unanswered: readonly UnansweredQuestion[]
 }
+
+/**
+ * The owner of imported outbox rows: no replica holds its lock, so the elected replica takes them
+ * over at its next look (see PostgresOutboxStore.adoptOrphans) and sends them.
+ */
+const IMPORTED_OWNER = 'imported'
 
 async function copy(client: PoolClient, pool: Pool, content: DataDirContent, logger: Logger): Promise<StoreImport[]> {
   const counts: StoreImport[] = []
@@ -148,7 +159,38 @@ async function copy(client: PoolClient, pool: Pool, content: DataDirContent, log
   const repository = new PostgresRequestRepository({ pool, clock: systemClock, logger })
   const copied = await repository.importRecords(content.requests, client)
   counts.unshift({ store: 'requests', copied, alreadyThere: content.requests.length - copied })
+  const outbox = await insertOutbox(client, content.outbox)
+  counts.push({ store: 'outbox', copied: outbox, alreadyThere: content.outbox.length - outbox })
+  const unanswered = await insertUnanswered(client, content.unanswered)
+  counts.push({ store: 'unanswered', copied: unanswered, alreadyThere: content.unanswered.length - unanswered })
   return counts
+}
+
+async function insertOutbox(client: PoolClient, items: readonly OutboxItem[]): Promise<number> {
+  if (items.length === 0) return 0
+  const result = await client.query(
+    `INSERT INTO outbox (id, owner, seq, item)
+     SELECT u.id, $1, u.seq, u.item FROM unnest($2::text[], $3::bigint[], $4::jsonb[]) AS u(id, seq, item)
+     ON CONFLICT (id) DO NOTHING`,
+    [IMPORTED_OWNER, items.map((i) => i.id), items.map((i) => i.seq), items.map((i) => JSON.stringify(i))],
+  )
+  return result.rowCount ?? 0
+}
+
+/** Questions have no id of their own: one already there at the same time, in the same words, is the same one. */
+async function insertUnanswered(client: PoolClient, questions: readonly UnansweredQuestion[]): Promise<number> {
+  let inserted = 0
+  for (let start = 0; start < questions.length; start += KV_ROWS_PER_STATEMENT) {
+    const batch = questions.slice(start, start + KV_ROWS_PER_STATEMENT)
+    const result = await client.query(
+      `INSERT INTO unanswered (at, lang, q)
+       SELECT u.at, u.lang, u.q FROM unnest($1::timestamptz[], $2::text[], $3::text[]) AS u(at, lang, q)
+       WHERE NOT EXISTS (SELECT 1 FROM unanswered x WHERE x.at = u.at AND x.lang = u.lang AND x.q = u.q)`,
+      [batch.map((q) => q.at), batch.map((q) => q.lang), batch.map((q) => q.q)],
+    )
+    inserted += result.rowCount ?? 0
+  }
+  return inserted
 }
 
 /** Inserts the entries not yet in the namespace, with the file's updatedAt; resolves with how many. */
@@ -191,7 +233,10 @@ async function readDataDir(dataDir: string): Promise<DataDirContent> {
   const requests = await readRequests(path.join(dataDir, REQUESTS_DIR), torn)
   const kv: [string, KvEntry[]][] = [[CONVERSATIONS, await readConversations(path.join(dataDir, `${CONVERSATIONS}.json`), torn)]]
   for (const name of KEYED_STORES) kv.push([name, await readKvFile(path.join(dataDir, `${name}.json`))])
-  return { requests, kv, notCopied: await notCopied(dataDir), tornJournals }
+  const outbox = await readOutbox(path.join(dataDir, OUTBOX_FILE))
+  // Read as `npm run unanswered` reads them: safe beside a writer, a torn line skipped.
+  const unanswered = await readUnanswered(unansweredDir(dataDir), new Date(0))
+  return { requests, kv, notCopied: await notCopied(dataDir), tornJournals, outbox, unanswered }
 }
 
 /**
@@ -260,6 +305,13 @@ async function readConversations(snapshot: string, torn: (file: string) => void)
 }
 
 /** The entries of a JsonKeyValueStore file (or a conversations snapshot, the same shape); none when it is missing. */
+async function readOutbox(file: string): Promise<OutboxItem[]> {
+  const data = await readJson(file)
+  if (data === undefined) return []
+  if (!isOutboxData(data)) throw new CorruptStoreError(file, 'unexpected structure')
+  return Object.values(data.items).sort((a, b) => a.seq - b.seq)
+}
+
 async function readKvFile(file: string): Promise<KvEntry[]> {
   const data = await readJson(file)
   if (data === undefined) return []
@@ -345,7 +397,16 @@ function parseOrNot(text: string): unknown {
 
 /** What DATA_DIR holds besides the stores copied, the lock and temp files of interrupted writes. */
 async function notCopied(dataDir: string): Promise<string[]> {
-  const copied = new Set([REQUESTS_DIR, `${CONVERSATIONS}.json`, `${CONVERSATIONS}.journal`, ...KEYED_STORES.map((n) => `${n}.json`), LOCK_NAME, `${LOCK_NAME}.owner`])
+  const copied = new Set([
+    REQUESTS_DIR,
+    `${CONVERSATIONS}.json`,
+    `${CONVERSATIONS}.journal`,
+    ...KEYED_STORES.map((n) => `${n}.json`),
+    OUTBOX_FILE,
+    path.basename(unansweredDir(dataDir)),
+    LOCK_NAME,
+    `${LOCK_NAME}.owner`,
+  ])
   const left: string[] = []
   for (const entry of await list(dataDir)) {
     if (isTempFile(entry.name)) continue

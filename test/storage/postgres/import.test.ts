@@ -103,9 +103,14 @@ async function buildDataDir(dataDir: string): Promise<Built> {
       '{"k":"wechat-oa:u9","v":{"step":"ask-',
     ].join('\n'),
   )
-  await writeFile(path.join(dataDir, 'outbox.json'), JSON.stringify({ version: 1, items: [] }))
+  // A staff reply still waiting to be sent, and two questions the policy could not answer.
+  const waiting = { id: 'b3c1f0de-0000-4000-8000-000000000001', seq: 3, to: { channel: 'wechat-oa', userId: 'u1' }, text: '您的申请已处理', createdAt: '2026-12-01T02:00:00.000Z', attempts: 1, lastError: '-1' }
+  await writeFile(path.join(dataDir, 'outbox.json'), JSON.stringify({ version: 1, items: { [waiting.id]: waiting } }))
   await mkdir(path.join(dataDir, 'unanswered'))
-  await writeFile(path.join(dataDir, 'unanswered', '2026-11.ndjson'), '')
+  await writeFile(
+    path.join(dataDir, 'unanswered', '2026-11-30.ndjson'),
+    [JSON.stringify({ q: '你们卖咖啡吗', lang: 'zh', at: '2026-11-30T03:00:00.000Z' }), JSON.stringify({ q: 'what about my parrot', lang: 'en', at: '2026-11-30T04:00:00.000Z' })].join('\n') + '\n',
+  )
   return { ids: [...october, ...november, inquiry].map((r) => r.id), closed: closed.id, purged: purged.id, journaled: journaled.id }
 }
 
@@ -139,7 +144,7 @@ async function asTheFileStoresReadIt(dataDir: string): Promise<{ requests: Right
 }
 
 const counts = (requests: number, kv: Record<string, number>, alreadyThere = false) =>
-  [['requests', requests] as const, ...NAMESPACES.map((n) => [n, kv[n] ?? 0] as const)].map(([store, n]) => ({
+  [['requests', requests] as const, ...NAMESPACES.map((n) => [n, kv[n] ?? 0] as const), ['outbox', kv.outbox ?? 0] as const, ['unanswered', kv.unanswered ?? 0] as const].map(([store, n]) => ({
     store,
     copied: alreadyThere ? 0 : n,
     alreadyThere: alreadyThere ? n : 0,
@@ -183,9 +188,14 @@ describe('importDataDir', () => {
 
     expect(result.dataDir).toBe(dataDir)
     expect(result.migrationsApplied.length).toBeGreaterThan(0)
-    expect(result.stores).toEqual(counts(built.ids.length, { conversations: 2, preferences: 2, 'held-notices': 1, 'console-sessions': 1, 'sent-messages': 1 }))
-    expect(result.notCopied).toEqual(['outbox.json', 'unanswered/'])
+    expect(result.stores).toEqual(counts(built.ids.length, { conversations: 2, preferences: 2, 'held-notices': 1, 'console-sessions': 1, 'sent-messages': 1, outbox: 1, unanswered: 2 }))
+    expect(result.notCopied).toEqual([])
     expect(result.tornJournals).toEqual(['conversations.journal'])
+    // The waiting message belongs to no live replica: the elected one adopts and sends it.
+    const outbox = new pg.Client({ connectionString: db.url })
+    await outbox.connect()
+    expect((await outbox.query('SELECT owner, item FROM outbox')).rows).toEqual([{ owner: 'imported', item: expect.objectContaining({ text: '您的申请已处理', attempts: 1 }) }])
+    await outbox.end()
   })
 
   it('keeps a request closed or purged in the files closed or purged, with the journal’s last change applied', async () => {
@@ -223,7 +233,7 @@ describe('importDataDir', () => {
     const { rows: before } = await pool.query('SELECT namespace, key, value, updated_at FROM kv ORDER BY namespace, key')
     const again = await importDataDir({ dataDir, pool })
     expect(again.migrationsApplied).toEqual([])
-    expect(again.stores).toEqual(counts(built.ids.length, { conversations: 2, preferences: 2, 'held-notices': 1, 'console-sessions': 1, 'sent-messages': 1 }, true))
+    expect(again.stores).toEqual(counts(built.ids.length, { conversations: 2, preferences: 2, 'held-notices': 1, 'console-sessions': 1, 'sent-messages': 1, outbox: 1, unanswered: 2 }, true))
     expect((await pool.query('SELECT namespace, key, value, updated_at FROM kv ORDER BY namespace, key')).rows).toEqual(before)
     // A pool passed in stays open for its owner.
     expect((await pool.query('SELECT count(*)::int AS n FROM requests')).rows[0]).toEqual({ n: built.ids.length })
@@ -276,11 +286,12 @@ describe('importDataDir', () => {
 
   it('counts a missing store as 0 and names what it leaves in DATA_DIR', async () => {
     await mkdir(path.join(dataDir, 'unanswered'), { recursive: true })
-    await writeFile(path.join(dataDir, 'outbox.json'), '{"version":1,"items":[]}')
+    await writeFile(path.join(dataDir, 'outbox.json'), '{"version":1,"items":{}}')
+    await writeFile(path.join(dataDir, 'wechaty.memory-card.json'), '{}')
     await writeFile(path.join(dataDir, '.preferences.json.0123abcd.tmp'), '{"ver')
     const result = await importDataDir({ dataDir, pool: db.url })
     expect(result.stores).toEqual(counts(0, {}))
-    expect(result.notCopied).toEqual(['outbox.json', 'unanswered/'])
+    expect(result.notCopied).toEqual(['wechaty.memory-card.json'])
     expect(result.tornJournals).toEqual([])
     // A temp file of an interrupted write is not the import's to clean up.
     expect(await readdir(dataDir)).toContain('.preferences.json.0123abcd.tmp')
@@ -334,7 +345,8 @@ describe('npm run import', () => {
         '  held-notices: 1 copied, 0 already there',
         '  console-sessions: 1 copied, 0 already there',
         '  sent-messages: 1 copied, 0 already there',
-        'Not copied (left in DATA_DIR): outbox.json, unanswered/',
+        '  outbox: 1 copied, 0 already there',
+        '  unanswered: 2 copied, 0 already there',
         'Note: conversations.journal ends in a torn, never acknowledged line; it was skipped, as the service skips it.',
         'DATA_DIR was not modified.',
       ].join('\n'),
