@@ -104,7 +104,7 @@ describe('sending switched off', () => {
     })
     expect(await box.notify(ALICE, 'Your request was answered', { template })).toBe('unsent')
     expect(await box.notify(BOB, 'Reminder')).toBe('unsent')
-    expect(api.calls).toEqual({ token: 0, custom: 0, template: 0 })
+    expect(api.calls).toEqual({ stableToken: 0, token: 0, custom: 0, template: 0 })
     expect(await env.held.take(ALICE)).toEqual(['Your request was answered'])
     expect(await env.held.take(BOB)).toEqual(['Reminder'])
     expect(box.depth()).toBe(0)

@@ -1,7 +1,19 @@
 /**
  * A local stand-in for WeChat's server API (api.weixin.qq.com) for tests and manual checks:
- * /cgi-bin/token, /cgi-bin/message/custom/send and /cgi-bin/message/template/send, with
- * scriptable failures. Written from WeChat's documentation, independent of src.
+ * /cgi-bin/stable_token, /cgi-bin/token, /cgi-bin/message/custom/send and
+ * /cgi-bin/message/template/send, with scriptable failures. Written from WeChat's documentation,
+ * independent of src.
+ *
+ * The two token endpoints behave as WeChat documents them, and their tokens are independent:
+ * - POST /cgi-bin/stable_token (JSON body) in normal mode hands every caller the same token while
+ *   it has more than 5 minutes left, with `expires_in` = the seconds it has left; in its last
+ *   5 minutes a call gets a new token, and the old one keeps working until its own expiry.
+ *   `force_refresh: true` issues a new token and the previous ones stop working at once (40001);
+ *   a forced refresh less than 30 s after the previous one does not refresh (the current token is
+ *   answered), and the 21st forced refresh of a day gets 45009.
+ * - GET /cgi-bin/token issues a new token on every call; each older /cgi-bin/token token keeps
+ *   working for `tokenOverlapSeconds` more (WeChat: 5 minutes), then answers 40001.
+ * Expiry is measured on `clock` (the system clock unless a test passes its own).
  *
  * Standalone: `npx tsx test/support/fake-wechat-api.ts --port 4000 [--appid wx… --secret …]`
  * prints every message it receives.
@@ -24,7 +36,8 @@ export type FakeFailure =
   /** Close the connection without an answer. */
   | { readonly drop: true }
 
-export type FakeEndpoint = 'token' | 'custom' | 'template'
+/** 'stableToken' is /cgi-bin/stable_token, 'token' is /cgi-bin/token. */
+export type FakeEndpoint = 'stableToken' | 'token' | 'custom' | 'template'
 
 export interface FakeMessage {
   readonly touser: string
@@ -42,8 +55,15 @@ export interface FakeWechatApiOptions {
   readonly port?: number
   readonly appId?: string
   readonly appSecret?: string
-  /** expires_in of issued tokens, in seconds; default 7200. */
+  /** Lifetime of issued tokens, in seconds (the expires_in of a new token); default 7200. */
   readonly expiresIn?: number
+  /**
+   * How long a /cgi-bin/token token keeps working once a newer one was fetched there, in seconds;
+   * default 300 (WeChat keeps old and new valid for 5 minutes). 0 refuses it at once.
+   */
+  readonly tokenOverlapSeconds?: number
+  /** Time for token expiry and hand-over; default the system clock. Pass a test's clock to move it. */
+  readonly clock?: { now(): Date }
   /** Called for each accepted message (the standalone mode prints them). */
   readonly onMessage?: (message: FakeMessage) => void
   readonly onTemplate?: (template: FakeTemplate) => void
@@ -52,9 +72,20 @@ export interface FakeWechatApiOptions {
 export interface FakeWechatApi {
   readonly baseUrl: string
   readonly port: number
-  /** Successful /cgi-bin/token answers so far. */
+  /**
+   * Tokens issued so far by either endpoint: every successful /cgi-bin/token answer, plus every
+   * /cgi-bin/stable_token answer that carried a new token. A stable_token answer repeating the
+   * current token does not count, so replicas sharing one token count 1.
+   */
   readonly tokenFetches: number
-  /** Requests received per endpoint, whatever the answer (to assert "no API call"). */
+  /** /cgi-bin/stable_token answers that carried a new token (normal mode or forced). */
+  readonly tokensIssued: number
+  /** Successful /cgi-bin/stable_token answers to force_refresh: true, whether or not they refreshed. */
+  readonly forceRefreshes: number
+  /**
+   * Requests received per endpoint, whatever the answer (to assert "no API call");
+   * `calls.stableToken` counts every /cgi-bin/stable_token request.
+   */
   readonly calls: Readonly<Record<FakeEndpoint, number>>
   /** Accepted customer-service text messages, in order. */
   readonly messages: readonly FakeMessage[]
@@ -66,9 +97,15 @@ export interface FakeWechatApi {
   setWindowClosed(openId: string, closed: boolean): void
   /** While down, every connection is dropped without an answer. */
   setDown(down: boolean): void
-  /** Makes every issued token answer 42001 (expired). */
+  /**
+   * Makes every issued token answer 42001 (expired), as if its time ran out early; the next
+   * stable_token call issues a new one.
+   */
   expireTokens(): void
-  /** Makes every issued token answer 40001 (invalid credential), as when another process refetched. */
+  /**
+   * Makes every issued token answer 40001 (invalid credential), as when another process forced a
+   * refresh; the next stable_token call issues a new one.
+   */
   revokeTokens(): void
   close(): Promise<void>
 }
@@ -85,25 +122,123 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 const rid = (): string => `rid: ${randomBytes(4).toString('hex')}`
 
+/** In normal mode stable_token hands out a new token this long before the current one expires. */
+const STABLE_HAND_OVER_MS = 5 * 60_000
+/** Forced refreshes closer together than this do not refresh. */
+const FORCE_INTERVAL_MS = 30_000
+/** Forced refreshes allowed per day. */
+const FORCE_DAILY_LIMIT = 20
+
+interface IssuedToken {
+  readonly source: 'stable' | 'token'
+  /** When it expires on the fake's clock (ms). */
+  readonly expiresAt: number
+  /** A /cgi-bin/token token superseded by a newer one: answers 40001 from this time (ms). */
+  notLatestFrom?: number
+  /** Spoiled by expireTokens()/revokeTokens() or a forced refresh. */
+  spoiled?: 'expired' | 'revoked'
+}
+
+const ENDPOINTS: Readonly<Record<string, FakeEndpoint | undefined>> = {
+  '/cgi-bin/stable_token': 'stableToken',
+  '/cgi-bin/token': 'token',
+  '/cgi-bin/message/custom/send': 'custom',
+  '/cgi-bin/message/template/send': 'template',
+}
+
 /** Starts the stand-in on 127.0.0.1 (port 0 = any free port). */
 export async function startFakeWechatApi(options: FakeWechatApiOptions = {}): Promise<FakeWechatApi> {
   const appId = options.appId ?? FAKE_APP_ID
   const appSecret = options.appSecret ?? FAKE_APP_SECRET
-  const tokens = new Map<string, 'valid' | 'expired' | 'revoked'>()
-  const failures: Record<FakeEndpoint, FakeFailure[]> = { token: [], custom: [], template: [] }
-  const calls: Record<FakeEndpoint, number> = { token: 0, custom: 0, template: 0 }
+  const clock = options.clock ?? { now: () => new Date() }
+  const lifetimeMs = (options.expiresIn ?? 7200) * 1000
+  // A lifetime shorter than 10 minutes (tests only) is handed over in its last half.
+  const handOverMs = Math.min(STABLE_HAND_OVER_MS, lifetimeMs / 2)
+  const overlapMs = (options.tokenOverlapSeconds ?? 300) * 1000
+  const tokens = new Map<string, IssuedToken>()
+  /** The token stable_token currently hands out in normal mode. */
+  let stableCurrent: string | undefined
+  let lastForcedAt: number | undefined
+  const forcedPerDay = { day: '', count: 0 }
+  const failures: Record<FakeEndpoint, FakeFailure[]> = { stableToken: [], token: [], custom: [], template: [] }
+  const calls: Record<FakeEndpoint, number> = { stableToken: 0, token: 0, custom: 0, template: 0 }
   const closedWindows = new Set<string>()
   const messages: FakeMessage[] = []
   const templates: FakeTemplate[] = []
   const sockets = new Set<Socket>()
   let tokenFetches = 0
+  let tokensIssued = 0
+  let forceRefreshes = 0
   let down = false
 
-  function tokenError(url: URL): { errcode: number; errmsg: string } | null {
-    const state = tokens.get(url.searchParams.get('access_token') ?? '')
-    if (state === 'valid') return null
-    if (state === 'expired') return { errcode: 42001, errmsg: `access_token expired ${rid()}` }
-    return { errcode: 40001, errmsg: `invalid credential, access_token is invalid or not latest ${rid()}` }
+  const now = (): number => clock.now().getTime()
+  const expiredError = (): { errcode: number; errmsg: string } => ({ errcode: 42001, errmsg: `access_token expired ${rid()}` })
+  const invalidError = (): { errcode: number; errmsg: string } => ({
+    errcode: 40001,
+    errmsg: `invalid credential, access_token is invalid or not latest ${rid()}`,
+  })
+
+  function tokenError(token: string): { errcode: number; errmsg: string } | null {
+    const issued = tokens.get(token)
+    if (!issued || issued.spoiled === 'revoked') return invalidError()
+    if (issued.spoiled === 'expired') return expiredError()
+    const t = now()
+    if (t >= issued.expiresAt) return expiredError()
+    if (issued.notLatestFrom !== undefined && t >= issued.notLatestFrom) return invalidError()
+    return null
+  }
+
+  function issue(source: IssuedToken['source']): string {
+    const token = `FAKE_TOKEN_${randomBytes(12).toString('hex')}`
+    tokens.set(token, { source, expiresAt: now() + lifetimeMs })
+    tokenFetches++
+    return token
+  }
+
+  /** Seconds the token has left, as WeChat's expires_in (never rounded up). */
+  const secondsLeft = (token: string): number => Math.max(1, Math.floor((tokens.get(token)!.expiresAt - now()) / 1000))
+
+  function credentialsError(grantType: unknown, appid: unknown, secret: unknown): { errcode: number; errmsg: string } | null {
+    if (grantType !== 'client_credential') return { errcode: 40002, errmsg: `invalid grant_type ${rid()}` }
+    if (appid !== appId) return { errcode: 40013, errmsg: `invalid appid ${rid()}` }
+    if (secret !== appSecret) return { errcode: 40125, errmsg: `invalid appsecret ${rid()}` }
+    return null
+  }
+
+  async function stableToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return json(res, { errcode: 43002, errmsg: `require POST method ${rid()}` })
+    let body: unknown
+    try {
+      body = JSON.parse(await readBody(req))
+    } catch {
+      return json(res, { errcode: 47001, errmsg: `data format error ${rid()}` })
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return json(res, { errcode: 47001, errmsg: `data format error ${rid()}` })
+    const fields = body as Record<string, unknown>
+    const refused = credentialsError(fields.grant_type, fields.appid, fields.secret)
+    if (refused) return json(res, refused)
+    const t = now()
+    const current = stableCurrent !== undefined && tokenError(stableCurrent) === null ? stableCurrent : undefined
+    if (fields.force_refresh === true) {
+      if (current !== undefined && lastForcedAt !== undefined && t - lastForcedAt < FORCE_INTERVAL_MS) {
+        // Forced again within 30 s: WeChat does not refresh.
+        forceRefreshes++
+        return json(res, { access_token: current, expires_in: secondsLeft(current) })
+      }
+      const day = new Date(t + 8 * 3_600_000).toISOString().slice(0, 10) // the day in China
+      if (forcedPerDay.day !== day) Object.assign(forcedPerDay, { day, count: 0 })
+      if (forcedPerDay.count >= FORCE_DAILY_LIMIT) return json(res, { errcode: 45009, errmsg: `reach max api daily quota limit ${rid()}` })
+      forcedPerDay.count++
+      forceRefreshes++
+      lastForcedAt = t
+      for (const issued of tokens.values()) if (issued.source === 'stable') issued.spoiled ??= 'revoked'
+    } else if (current !== undefined && tokens.get(current)!.expiresAt - t > handOverMs) {
+      return json(res, { access_token: current, expires_in: secondsLeft(current) })
+    }
+    // No current token, its last 5 minutes (it keeps working until it expires), or a forced refresh.
+    stableCurrent = issue('stable')
+    tokensIssued++
+    return json(res, { access_token: stableCurrent, expires_in: lifetimeMs / 1000 })
   }
 
   async function handle(endpoint: FakeEndpoint, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -119,17 +254,18 @@ export async function startFakeWechatApi(options: FakeWechatApiOptions = {}): Pr
     if (failure && 'garbage' in failure) return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not json')
     if (failure && 'errcode' in failure) return json(res, { errcode: failure.errcode, errmsg: failure.errmsg ?? `scripted failure ${rid()}` })
 
+    if (endpoint === 'stableToken') return stableToken(req, res)
     if (endpoint === 'token') {
-      if (url.searchParams.get('grant_type') !== 'client_credential') return json(res, { errcode: 40002, errmsg: `invalid grant_type ${rid()}` })
-      if (url.searchParams.get('appid') !== appId) return json(res, { errcode: 40013, errmsg: `invalid appid ${rid()}` })
-      if (url.searchParams.get('secret') !== appSecret) return json(res, { errcode: 40125, errmsg: `invalid appsecret ${rid()}` })
-      const token = `FAKE_TOKEN_${randomBytes(12).toString('hex')}`
-      tokens.set(token, 'valid')
-      tokenFetches++
-      return json(res, { access_token: token, expires_in: options.expiresIn ?? 7200 })
+      const query = url.searchParams
+      const refused = credentialsError(query.get('grant_type'), query.get('appid'), query.get('secret'))
+      if (refused) return json(res, refused)
+      // Every fetch here supersedes the tokens fetched here before (stable_token's are unaffected).
+      const notLatestFrom = now() + overlapMs
+      for (const issued of tokens.values()) if (issued.source === 'token' && issued.notLatestFrom === undefined) issued.notLatestFrom = notLatestFrom
+      return json(res, { access_token: issue('token'), expires_in: lifetimeMs / 1000 })
     }
     if (req.method !== 'POST') return json(res, { errcode: 43002, errmsg: `require POST method ${rid()}` })
-    const refused = tokenError(url)
+    const refused = tokenError(url.searchParams.get('access_token') ?? '')
     if (refused) return json(res, refused)
     let body: Record<string, unknown>
     try {
@@ -164,14 +300,7 @@ export async function startFakeWechatApi(options: FakeWechatApiOptions = {}): Pr
   const server = createServer((req, res) => {
     if (down) return void req.socket.destroy()
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const endpoint: FakeEndpoint | undefined =
-      url.pathname === '/cgi-bin/token'
-        ? 'token'
-        : url.pathname === '/cgi-bin/message/custom/send'
-          ? 'custom'
-          : url.pathname === '/cgi-bin/message/template/send'
-            ? 'template'
-            : undefined
+    const endpoint = ENDPOINTS[url.pathname]
     if (!endpoint) return json(res, { errcode: 48001, errmsg: `api unauthorized ${rid()}` }, 404)
     handle(endpoint, url, req, res).catch(() => req.socket.destroy())
   })
@@ -191,6 +320,12 @@ export async function startFakeWechatApi(options: FakeWechatApiOptions = {}): Pr
     get tokenFetches() {
       return tokenFetches
     },
+    get tokensIssued() {
+      return tokensIssued
+    },
+    get forceRefreshes() {
+      return forceRefreshes
+    },
     calls,
     messages,
     templates,
@@ -205,10 +340,12 @@ export async function startFakeWechatApi(options: FakeWechatApiOptions = {}): Pr
       down = value
     },
     expireTokens() {
-      for (const token of tokens.keys()) tokens.set(token, 'expired')
+      for (const issued of tokens.values()) issued.spoiled = 'expired'
+      stableCurrent = undefined
     },
     revokeTokens() {
-      for (const token of tokens.keys()) tokens.set(token, 'revoked')
+      for (const issued of tokens.values()) issued.spoiled = 'revoked'
+      stableCurrent = undefined
     },
     close() {
       return new Promise<void>((resolve) => {

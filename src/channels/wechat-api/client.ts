@@ -49,8 +49,10 @@ const errmsgOf = (body: Json): string => (typeof body.errmsg === 'string' ? body
 /**
  * WeChat Official Account server API: customer-service text messages and template messages.
  *
- * The access_token is fetched on the first send (never at construction), cached until
- * `expires_in` minus a margin, and refreshed by one request at a time. Transient failures
+ * The access_token is fetched on the first send (never at construction) from WeChat's stable_token
+ * endpoint in normal mode, which hands every replica sharing the AppID the same token; it is cached
+ * until `expires_in` minus a margin, and refreshed by one request at a time (see TokenCache for
+ * when a refused token leads to a forced refresh). Transient failures
  * (network, timeout, HTTP 5xx, a body that is not JSON, errcode -1) are retried with exponential
  * backoff; business errors (45015, 40003, …) are thrown at once as WechatApiError.
  *
@@ -74,7 +76,7 @@ export class WechatApiClient {
     this.#timeoutMs = options.timeoutMs ?? 5000
     this.#retries = options.retries ?? { attempts: 3, baseDelayMs: 200 }
     this.#apiBase = options.apiBase.replace(/\/+$/, '')
-    this.#tokens = new TokenCache(() => this.#fetchToken(), options.clock, options.tokenMarginMs)
+    this.#tokens = new TokenCache((forceRefresh) => this.#fetchToken(forceRefresh), options.clock, options.tokenMarginMs)
   }
 
   /** Sends a customer-service text message (allowed within 48 hours of the user's last message). */
@@ -114,7 +116,7 @@ export class WechatApiClient {
         return answer.body
       }
       if (TOKEN_ERRCODES.has(errcode) && !renewed) {
-        // The token expired early or another process fetched a new one: refetch once, retry once.
+        // The token expired early or another process forced a new one: refetch once, retry once.
         renewed = true
         this.#tokens.invalidate(token)
         this.logger.warn({ event: 'wechat-api.token-refused', operation, errcode })
@@ -125,24 +127,31 @@ export class WechatApiClient {
     }
   }
 
-  async #fetchToken(): Promise<FetchedToken> {
+  /**
+   * POST /cgi-bin/stable_token. Normal mode answers the account's current token (a new one only in
+   * its last 5 minutes); `forceRefresh` makes WeChat issue a new one and refuse the previous at once.
+   */
+  async #fetchToken(forceRefresh: boolean): Promise<FetchedToken> {
     const { appId, appSecret } = this.#options
-    const query = new URLSearchParams({ grant_type: 'client_credential', appid: appId, secret: appSecret })
-    const answer = await this.#withRetries('token', undefined, () => this.#request(`${this.#apiBase}/cgi-bin/token?${query}`, { method: 'GET' }))
+    const payload = JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: appSecret, force_refresh: forceRefresh })
+    const mode = forceRefresh ? { forceRefresh } : {}
+    const answer = await this.#withRetries('token', undefined, () =>
+      this.#request(`${this.#apiBase}/cgi-bin/stable_token`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: payload }),
+    )
     const { body } = answer
     const errcode = errcodeOf(body)
     if (errcode !== 0) {
       // errmsg here is about our credentials or server IP, never about a user: operators need it.
-      this.logger.error({ event: 'wechat-api.token-failed', errcode, errmsg: errmsgOf(body), attempts: answer.attempts })
+      this.logger.error({ event: 'wechat-api.token-failed', ...mode, errcode, errmsg: errmsgOf(body), attempts: answer.attempts })
       throw new WechatApiError('token', errcode, errmsgOf(body), answer.attempts)
     }
     const token = body.access_token
     const expiresIn = body.expires_in
     if (typeof token !== 'string' || token === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
-      this.logger.error({ event: 'wechat-api.token-failed', reason: 'bad-body' })
+      this.logger.error({ event: 'wechat-api.token-failed', ...mode, reason: 'bad-body' })
       throw new WechatNetworkError('token', 'bad-body', answer.attempts)
     }
-    this.logger.info({ event: 'wechat-api.token-fetched', expiresIn, attempts: answer.attempts })
+    this.logger.info({ event: 'wechat-api.token-fetched', ...mode, expiresIn, attempts: answer.attempts })
     return { token, expiresInSeconds: expiresIn }
   }
 

@@ -40,9 +40,39 @@ function client(overrides: Partial<WechatApiClientOptions> = {}): WechatApiClien
   })
 }
 
+const CREDENTIALS = { grant_type: 'client_credential', appid: FAKE_APP_ID, secret: FAKE_APP_SECRET }
+
+type TokenAnswer = { access_token: string; expires_in: number } & Record<string, unknown>
+
+/** POST /cgi-bin/stable_token to the fake, as another replica or a person would. */
+async function stableToken(body: unknown): Promise<TokenAnswer> {
+  const response = await fetch(`${api.baseUrl}/cgi-bin/stable_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  return (await response.json()) as TokenAnswer
+}
+
+/** GET /cgi-bin/token from the fake. */
+async function legacyToken(): Promise<TokenAnswer> {
+  const response = await fetch(`${api.baseUrl}/cgi-bin/token?${new URLSearchParams(CREDENTIALS)}`)
+  return (await response.json()) as TokenAnswer
+}
+
+/** The errcode of a customer-service message sent with `token`. */
+async function sendWith(token: string): Promise<number> {
+  const response = await fetch(`${api.baseUrl}/cgi-bin/message/custom/send?access_token=${encodeURIComponent(token)}`, {
+    method: 'POST',
+    body: JSON.stringify({ touser: ALICE, msgtype: 'text', text: { content: 'with a given token' } }),
+  })
+  return ((await response.json()) as { errcode: number }).errcode
+}
+
 beforeEach(async () => {
-  api = await startFakeWechatApi()
   clock = new TestClock(new Date('2026-11-29T02:00:00Z'))
+  // The fake measures token lifetimes on the same clock the clients use.
+  api = await startFakeWechatApi({ clock })
   logLines = []
 })
 afterEach(async () => api.close())
@@ -59,7 +89,7 @@ describe('access_token', () => {
 
   it('is fetched once when many sends start together', async () => {
     const c = client()
-    api.failNext({ delayMs: 50 }, 1, 'token')
+    api.failNext({ delayMs: 50 }, 1, 'stableToken')
     await Promise.all(Array.from({ length: 20 }, (_, i) => c.sendText(i % 2 ? ALICE : BOB, `m${i}`)))
     expect(api.tokenFetches).toBe(1)
     expect(api.messages).toHaveLength(20)
@@ -67,16 +97,18 @@ describe('access_token', () => {
 
   it('is refreshed 5 minutes before expires_in runs out, once for concurrent sends', async () => {
     await api.close()
-    api = await startFakeWechatApi({ expiresIn: 7200 })
+    api = await startFakeWechatApi({ expiresIn: 7200, clock })
     const c = client()
     await c.sendText(ALICE, 'first')
     clock.advance((7200 - 301) * 1000)
     await c.sendText(ALICE, 'still cached')
     expect(api.tokenFetches).toBe(1)
     clock.advance(2000)
-    api.failNext({ delayMs: 30 }, 1, 'token')
+    api.failNext({ delayMs: 30 }, 1, 'stableToken')
     await Promise.all([c.sendText(ALICE, 'a'), c.sendText(BOB, 'b'), c.sendText(ALICE, 'c')])
+    // 299 s left: WeChat hands out the next token.
     expect(api.tokenFetches).toBe(2)
+    expect(api.calls.stableToken).toBe(2)
   })
 
   it.each([
@@ -88,6 +120,8 @@ describe('access_token', () => {
     spoil(api)
     await c.sendText(ALICE, 'two')
     expect(api.tokenFetches).toBe(2)
+    // Normal mode already hands out a new token: no forced refresh.
+    expect(api.forceRefreshes).toBe(0)
     expect(api.messages.map((m) => m.content)).toEqual(['one', 'two'])
   })
 
@@ -97,9 +131,13 @@ describe('access_token', () => {
     api.revokeTokens()
     await Promise.all([c.sendText(ALICE, 'x'), c.sendText(BOB, 'y'), c.sendText(ALICE, 'z')])
     expect(api.tokenFetches).toBe(2)
+    expect(api.calls.stableToken).toBe(2)
     api.failNext({ errcode: 40014, errmsg: 'invalid access_token' })
     await c.sendText(BOB, 'after 40014')
+    // Normal mode hands back the refused token, so a forced refresh replaces it.
     expect(api.tokenFetches).toBe(3)
+    expect(api.forceRefreshes).toBe(1)
+    expect(api.calls.stableToken).toBe(4)
     expect(api.messages).toHaveLength(5)
   })
 
@@ -108,6 +146,7 @@ describe('access_token', () => {
     api.failNext({ errcode: 40001 }, 2)
     await expect(c.sendText(ALICE, 'x')).rejects.toMatchObject({ name: 'WechatApiError', errcode: 40001 })
     expect(api.tokenFetches).toBe(2)
+    expect(api.forceRefreshes).toBe(1)
   })
 
   it('reports wrong credentials as WechatApiError without sending', async () => {
@@ -116,6 +155,76 @@ describe('access_token', () => {
     expect(error).toBeInstanceOf(WechatApiError)
     expect(error).toMatchObject({ operation: 'token', errcode: 40125 })
     expect(api.calls.custom).toBe(0)
+  })
+})
+
+describe('replicas sharing one AppID', () => {
+  it('share one token: one issuance however many replicas fetch, and one more at the hand-over', async () => {
+    const [a, b, c] = [client(), client(), client()]
+    await Promise.all([a.sendText(ALICE, 'from a'), b.sendText(BOB, 'from b')])
+    clock.advance(1000 * 1000)
+    await c.sendText(ALICE, 'from c, later')
+    expect(api.calls.stableToken).toBe(3)
+    expect(api.tokensIssued).toBe(1)
+    expect(api.tokenFetches).toBe(1)
+    // c was told the seconds left, so all three refresh together, in the token's last 5 minutes.
+    clock.advance((7200 - 300 - 1000) * 1000)
+    await Promise.all([a.sendText(ALICE, 'a2'), b.sendText(BOB, 'b2'), c.sendText(ALICE, 'c2')])
+    expect(api.calls.stableToken).toBe(6)
+    expect(api.tokensIssued).toBe(2)
+    expect(api.tokenFetches).toBe(2)
+    expect(api.forceRefreshes).toBe(0)
+    expect(api.messages).toHaveLength(6)
+  })
+
+  it('recover in normal mode, without forcing, when another replica forced a new token', async () => {
+    const [a, b] = [client(), client()]
+    await a.sendText(ALICE, 'a1')
+    await b.sendText(BOB, 'b1')
+    const forced = await stableToken({ ...CREDENTIALS, force_refresh: true })
+    expect(forced).toMatchObject({ access_token: expect.stringMatching(/^FAKE_TOKEN_/), expires_in: 7200 })
+    await a.sendText(ALICE, 'a2')
+    await b.sendText(BOB, 'b2')
+    expect(api.forceRefreshes).toBe(1) // the other replica's, none of a's or b's
+    expect(api.tokensIssued).toBe(2)
+    expect(api.messages.map((m) => m.content)).toEqual(['a1', 'b1', 'a2', 'b2'])
+    expect(logLines.join('')).toContain('wechat-api.token-refused')
+    expect(logLines.join('')).not.toContain('forceRefresh')
+  })
+
+  it('force a refresh only when normal mode hands back the refused token; the others then follow in normal mode', async () => {
+    const [a, b] = [client(), client()]
+    await a.sendText(ALICE, 'a1')
+    await b.sendText(BOB, 'b1')
+    // WeChat refuses a's token although it is the current one: normal mode would hand it back again.
+    api.failNext({ errcode: 40001 })
+    await a.sendText(ALICE, 'a2')
+    expect(api.forceRefreshes).toBe(1)
+    expect(api.tokensIssued).toBe(2)
+    expect(api.calls.stableToken).toBe(4) // a, b, a normal, a forced
+    expect(logLines.join('')).toContain('"forceRefresh":true')
+    // The forced refresh stopped the old token at once: b is refused, refetches normally, and recovers.
+    await b.sendText(BOB, 'b2')
+    expect(api.calls.stableToken).toBe(5)
+    expect(api.forceRefreshes).toBe(1)
+    expect(api.tokensIssued).toBe(2)
+    expect(api.messages.map((m) => m.content)).toEqual(['a1', 'b1', 'a2', 'b2'])
+  })
+
+  it('keep the refused token when WeChat declines the forced refresh, so the send fails as retryable 40001', async () => {
+    const c = client()
+    await c.sendText(ALICE, 'warm-up')
+    api.failNext({ errcode: 40001 }, 2)
+    api.failNext({ delayMs: 0 }, 1, 'stableToken') // normal mode answers as usual
+    api.failNext({ errcode: 45009, errmsg: 'reach max api daily quota limit' }, 1, 'stableToken')
+    const error = await c.sendText(ALICE, 'x').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(WechatApiError)
+    expect(error).toMatchObject({ operation: 'custom-send', errcode: 40001, retryable: true })
+    expect(api.calls.stableToken).toBe(3)
+    expect(api.tokensIssued).toBe(1)
+    // The token is still good at WeChat: the next send goes out with it.
+    await c.sendText(ALICE, 'y')
+    expect(api.messages.map((m) => m.content)).toEqual(['warm-up', 'y'])
   })
 })
 
@@ -161,9 +270,9 @@ describe('transient failures', () => {
 
   it('retries a failing token endpoint too', async () => {
     const c = client()
-    api.failNext({ status: 500 }, 2, 'token')
+    api.failNext({ status: 500 }, 2, 'stableToken')
     await c.sendText(ALICE, 'x')
-    expect(api.calls.token).toBe(3)
+    expect(api.calls.stableToken).toBe(3)
     expect(api.tokenFetches).toBe(1)
   })
 })
@@ -226,5 +335,117 @@ describe('logging', () => {
     for (const secret of ['secret message', '秘密', 'template secret', ALICE, BOB, FAKE_APP_SECRET, 'FAKE_TOKEN_', 'access_token=']) {
       expect(log).not.toContain(secret)
     }
+  })
+})
+
+describe('fake WeChat API tokens', () => {
+  it('stable_token answers the current token with the seconds it has left, and hands over in its last 5 minutes', async () => {
+    const first = await stableToken(CREDENTIALS)
+    expect(first).toEqual({ access_token: expect.stringMatching(/^FAKE_TOKEN_/), expires_in: 7200 })
+    clock.advance(1000 * 1000)
+    expect(await stableToken({ ...CREDENTIALS, force_refresh: false })).toEqual({ access_token: first.access_token, expires_in: 6200 })
+    clock.advance((6200 - 301) * 1000)
+    expect(await stableToken(CREDENTIALS)).toEqual({ access_token: first.access_token, expires_in: 301 })
+    expect(api.tokensIssued).toBe(1)
+    clock.advance(2000)
+    const second = await stableToken(CREDENTIALS)
+    expect(second).toEqual({ access_token: expect.stringMatching(/^FAKE_TOKEN_/), expires_in: 7200 })
+    expect(second.access_token).not.toBe(first.access_token)
+    expect(api.tokensIssued).toBe(2)
+    expect(api.tokenFetches).toBe(2)
+    // Both work during the hand-over; the old one until its own expiry.
+    expect(await sendWith(first.access_token)).toBe(0)
+    expect(await sendWith(second.access_token)).toBe(0)
+    expect(await stableToken(CREDENTIALS)).toEqual({ access_token: second.access_token, expires_in: 7200 })
+    clock.advance(299 * 1000)
+    expect(await sendWith(first.access_token)).toBe(42001)
+    expect(await sendWith(second.access_token)).toBe(0)
+    expect(api.calls.stableToken).toBe(5)
+  })
+
+  it('stable_token with force_refresh issues a new token and refuses the previous at once; again within 30 s it does not refresh', async () => {
+    const first = await stableToken(CREDENTIALS)
+    const forced = await stableToken({ ...CREDENTIALS, force_refresh: true })
+    expect(forced.access_token).not.toBe(first.access_token)
+    expect(await sendWith(first.access_token)).toBe(40001)
+    expect(await sendWith(forced.access_token)).toBe(0)
+    expect(await stableToken(CREDENTIALS)).toEqual({ access_token: forced.access_token, expires_in: 7200 })
+    clock.advance(10_000)
+    expect(await stableToken({ ...CREDENTIALS, force_refresh: true })).toEqual({ access_token: forced.access_token, expires_in: 7190 })
+    clock.advance(20_000)
+    const again = await stableToken({ ...CREDENTIALS, force_refresh: true })
+    expect(again.access_token).not.toBe(forced.access_token)
+    expect(await sendWith(forced.access_token)).toBe(40001)
+    expect(api.forceRefreshes).toBe(3)
+    expect(api.tokensIssued).toBe(3)
+  })
+
+  it('stable_token allows 20 forced refreshes a day, then answers 45009', async () => {
+    for (let i = 0; i < 20; i++) {
+      expect(await stableToken({ ...CREDENTIALS, force_refresh: true })).toHaveProperty('access_token')
+      clock.advance(30_000)
+    }
+    expect(await stableToken({ ...CREDENTIALS, force_refresh: true })).toMatchObject({ errcode: 45009 })
+    expect(await stableToken(CREDENTIALS)).toHaveProperty('access_token')
+    clock.set('2026-11-29T16:00:00Z') // midnight in China
+    expect(await stableToken({ ...CREDENTIALS, force_refresh: true })).toHaveProperty('access_token')
+  })
+
+  it('stable_token answers errors as /cgi-bin/token does, and wants a JSON POST', async () => {
+    expect(await stableToken({ ...CREDENTIALS, grant_type: 'password' })).toMatchObject({ errcode: 40002 })
+    expect(await stableToken({ ...CREDENTIALS, appid: 'wxsomeoneelse' })).toMatchObject({ errcode: 40013 })
+    expect(await stableToken({ ...CREDENTIALS, secret: 'wrong' })).toMatchObject({ errcode: 40125 })
+    expect(await stableToken(`grant_type=client_credential&appid=${FAKE_APP_ID}&secret=${FAKE_APP_SECRET}`)).toMatchObject({ errcode: 47001 })
+    const get = await fetch(`${api.baseUrl}/cgi-bin/stable_token?${new URLSearchParams(CREDENTIALS)}`)
+    expect(await get.json()).toMatchObject({ errcode: 43002 })
+    expect(api.tokensIssued).toBe(0)
+    expect(api.calls.stableToken).toBe(5)
+  })
+
+  it('/cgi-bin/token supersedes the tokens it issued before: they work 5 more minutes, then answer 40001', async () => {
+    const first = await legacyToken()
+    expect(first).toEqual({ access_token: expect.stringMatching(/^FAKE_TOKEN_/), expires_in: 7200 })
+    clock.advance(60_000)
+    const second = await legacyToken()
+    expect(api.tokenFetches).toBe(2)
+    expect(await sendWith(first.access_token)).toBe(0)
+    clock.advance(300_000)
+    expect(await sendWith(first.access_token)).toBe(40001)
+    expect(await sendWith(second.access_token)).toBe(0)
+    expect(api.calls.token).toBe(2)
+  })
+
+  it('/cgi-bin/token with tokenOverlapSeconds 0 refuses the older tokens at once', async () => {
+    await api.close()
+    api = await startFakeWechatApi({ clock, tokenOverlapSeconds: 0 })
+    const first = await legacyToken()
+    const second = await legacyToken()
+    expect(await sendWith(first.access_token)).toBe(40001)
+    expect(await sendWith(second.access_token)).toBe(0)
+  })
+
+  it('keeps the tokens of the two endpoints apart: neither invalidates the other', async () => {
+    await api.close()
+    api = await startFakeWechatApi({ clock, tokenOverlapSeconds: 0 })
+    const stable = await stableToken(CREDENTIALS)
+    const legacy = await legacyToken()
+    await legacyToken()
+    expect(await sendWith(stable.access_token)).toBe(0)
+    expect(await stableToken(CREDENTIALS)).toEqual({ access_token: stable.access_token, expires_in: 7200 })
+    const legacyNow = await legacyToken()
+    await stableToken({ ...CREDENTIALS, force_refresh: true })
+    expect(await sendWith(legacyNow.access_token)).toBe(0)
+    expect(await sendWith(legacy.access_token)).toBe(40001)
+    expect(api.tokensIssued).toBe(2)
+    expect(api.tokenFetches).toBe(5)
+  })
+
+  it('expires tokens on its clock', async () => {
+    const stable = await stableToken(CREDENTIALS)
+    const legacy = await legacyToken()
+    clock.advance(7200 * 1000)
+    expect(await sendWith(stable.access_token)).toBe(42001)
+    expect(await sendWith(legacy.access_token)).toBe(42001)
+    expect(await sendWith('FAKE_TOKEN_never_issued')).toBe(40001)
   })
 })
