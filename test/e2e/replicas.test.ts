@@ -200,6 +200,9 @@ describe('replicas die (real processes, SIGKILL)', () => {
     expect(about(/逾期/)).toHaveLength(1)
     const notes = await sqlOn<{ note: string }>(own.url, "SELECT e ->> 'note' AS note FROM requests, jsonb_array_elements(record -> 'audit') e WHERE id = $1 AND e ->> 'action' = 'followup-sent'", [id])
     expect(notes.map((n) => n.note).sort()).toEqual(['overdue:0', 'remind:PT7S'])
+    // Six replicas in this file's two tests sent through WeChat's API on one access_token, fetched once.
+    expect(api.tokenFetches).toBe(1)
+    expect(api.calls.stableToken).toBeGreaterThan(1)
     await Promise.all(second.map((r) => r.stop()))
   }, 120_000)
 })
