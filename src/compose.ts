@@ -35,6 +35,7 @@ import { StorageHealthMonitor, type StorageStatus } from './storage/health.js'
 import { FileUnansweredLog, unansweredDir, type UnansweredLog } from './storage/unanswered-log.js'
 import type { Registry } from 'prom-client'
 import type { Router } from '@koa/router'
+import type { Flash } from './console/actions.js'
 import { createConsoleRouter } from './console/routes.js'
 import { messageDigest, recordingNotifier, type SentMessage } from './console/messages.js'
 import { ConsoleSessions, type ConsoleEntry } from './console/sessions.js'
@@ -267,6 +268,7 @@ async function staffDoors(
     requests: storage.requests,
     actions: createStaffActions({ ...actionDeps, via: 'console' }),
     messages: sentStore,
+    flashes: await storage.keyed<Flash>('console-flash'),
     probe: {
       inOutbox: (requestId) => outbox.pendingAbout(requestId).map((i) => messageDigest(i.text)),
       held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest),

@@ -3,6 +3,7 @@ import { Router } from '@koa/router'
 import type { Context, Middleware } from 'koa'
 import type { StaffActions } from '../assistant/staff/actions.js'
 import * as texts from '../assistant/staff/texts.js'
+import type { KeyValueStore } from '../assistant/stores.js'
 import type { KeptQuestion } from '../assistant/unanswered.js'
 import type { Clock } from '../clock.js'
 import { userTag, type Logger } from '../log.js'
@@ -29,6 +30,11 @@ export interface ConsoleDeps {
   /** The staff actions, built with `via: 'console'`: the same code as the chat commands. */
   readonly actions: StaffActions
   readonly messages: MessageLog
+  /**
+   * What the last action of each session did, shown once on the request page it redirects to. Kept
+   * in storage, by a digest of the session: with several replicas the redirect may land on another.
+   */
+  readonly flashes: KeyValueStore<Flash>
   readonly probe: DeliveryProbe
   /** Questions the policy could not answer since a time (masked, without who asked). */
   readonly unanswered: (since: Date) => Promise<readonly KeptQuestion[]>
@@ -53,8 +59,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   const cookie = sessionCookie(deps.publicUrl)
   const publicOrigin = new URL(deps.publicUrl).origin
   const failedLogins = new SlidingWindowLimit(deps.failedLoginsPerWindow ?? 10, 10 * 60_000)
-  // What the last action did, shown once on the request page it redirects to (in memory: a restart loses only that note).
-  const flashes = new Map<string, Flash>()
+  const { flashes } = deps
   const router = new Router()
   router.use('/console', consoleHeaders)
 
@@ -131,8 +136,8 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const r = await findRequest(ctx)
     if (!r) return
     const key = digest(sessionOf(ctx).secret)
-    const flash = flashes.get(key)
-    if (flash) flashes.delete(key)
+    const flash = await flashes.get(key)
+    if (flash) await flashes.delete(key)
     const view = await requestView(r, clock.now(), deps.messages, deps.probe)
     const data = { r: view, flash: flash?.id === r.id ? flash : undefined, csrf: csrfToken(sessionOf(ctx).secret), maxText: MAX_STAFF_TEXT }
     html(ctx, 200, page('request', data, chromeFor(sessionOf(ctx), r.id, 'queue')))
@@ -146,7 +151,7 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     if (!id || !ACTIONS.has(action)) return notice(ctx, 404, '未找到 Not found', [])
     const flash = await runAction(actions, action as Action, id, form, sessionOf(ctx).actor, clock.now())
     if (!flash) return notice(ctx, 404, '未找到 Not found', [texts.noSuchRequest(id)], { href: '/console', label: '返回队列 Back to the queue' })
-    flashes.set(digest(sessionOf(ctx).secret), flash)
+    await flashes.set(digest(sessionOf(ctx).secret), flash)
     seeOther(ctx, `/console/requests/${id}`)
   })
 

@@ -38,6 +38,7 @@ async function setup() {
     requests,
     actions,
     messages,
+    flashes: new MemoryConversationStore(clock),
     probe: { inOutbox: () => [], held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest) },
     unanswered: async () => [{ q: '=what about [phone]?', lang: 'en', at: clock.now().toISOString() }],
     unansweredDays: 90,
