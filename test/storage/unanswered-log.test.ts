@@ -49,8 +49,9 @@ describe('questions the policy could not answer', () => {
   it('reads beside a writer, skipping a line being written', async () => {
     const log = new FileUnansweredLog(dir, silentLogger())
     log.record('parking?', 'en', new Date('2026-11-29T04:00:00Z'))
-    await settle()
     const file = path.join(dir, '2026-11-29.ndjson')
+    // Recording is in the background: wait for the line, however busy the machine is.
+    for (let i = 0; i < 200 && !(await readFile(file, 'utf8').catch(() => '')).includes('parking?'); i++) await settle()
     await writeFile(file, `${await readFile(file, 'utf8')}{"q":"half`)
     expect((await readUnanswered(dir, new Date('2026-11-01T00:00:00Z'))).map((k) => k.q)).toEqual(['parking?'])
     await log.close()

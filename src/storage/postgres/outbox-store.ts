@@ -23,9 +23,32 @@ export class PostgresOutboxStore implements OutboxItems {
   /** Takes this replica's owner lock; fails when the database cannot be reached. */
   static async open(pool: Pool): Promise<PostgresOutboxStore> {
     const store = new PostgresOutboxStore(pool)
-    store.#life = await connect(pool)
-    await store.#life.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [ownerLock(store.#owner)])
+    store.#life = await store.#takeLife()
     return store
+  }
+
+  /**
+   * The owner lock on a connection of its own. When the server drops that connection (a restart, an
+   * outage) the lock goes with it; the next write takes it again.
+   */
+  async #takeLife(): Promise<PoolClient> {
+    const client = await connect(this.pool)
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [ownerLock(this.#owner)])
+    } catch (e) {
+      client.release(true)
+      throw e
+    }
+    client.once('error', () => {
+      if (this.#life !== client) return
+      this.#life = undefined
+      client.release(true)
+    })
+    return client
+  }
+
+  async #keepLife(): Promise<void> {
+    if (!this.#life) this.#life = await this.#takeLife().catch(() => undefined)
   }
 
   nextSeq(): number {
@@ -46,6 +69,7 @@ export class PostgresOutboxStore implements OutboxItems {
   }
 
   async put(item: OutboxItem): Promise<void> {
+    await this.#keepLife()
     await query(
       this.pool,
       'INSERT INTO outbox (id, owner, seq, item) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, seq = EXCLUDED.seq, item = EXCLUDED.item',
@@ -93,8 +117,9 @@ export class PostgresOutboxStore implements OutboxItems {
 
   /** Lets go of the owner lock: what is left here is adopted by the elected replica. */
   async close(): Promise<void> {
-    this.#life?.release(true)
+    const life = this.#life
     this.#life = undefined
+    life?.release(true)
   }
 }
 

@@ -90,10 +90,22 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
-/** A connection of the pool; failing to get one is StorageUnavailableError. */
+/** Connections that already have a listener for errors while checked out. */
+const guarded = new WeakSet<pg.PoolClient>()
+
+/**
+ * A connection of the pool; failing to get one is StorageUnavailableError. A connection held between
+ * queries (a lock kept for a turn, a replica's outbox lock) that the server drops emits 'error', which
+ * would crash the process unheard: it is noted instead, and the holder finds out at its next query.
+ */
 export async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
   try {
-    return await pool.connect()
+    const client = await pool.connect()
+    if (!guarded.has(client)) {
+      guarded.add(client)
+      client.on('error', (e) => observe(pool, asUnavailable(e)))
+    }
+    return client
   } catch (e) {
     const error = asUnavailable(e)
     observe(pool, error)

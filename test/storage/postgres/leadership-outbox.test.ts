@@ -67,7 +67,7 @@ describe('one elected replica (PostgresLeadership)', () => {
     await b.start(async () => void events.push('b leads'), async () => void events.push('b steps down'))
     // The server ends the leader's session, as when its replica is killed or loses the network.
     const admin = replicaPool()
-    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted", [0x6c656164])
+    const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", [0x6c656164])
     expect(killed.rows).toHaveLength(1)
     // It steps down, and one replica (the other, or itself again on a new connection) leads.
     expect(await until(() => events.includes('a steps down') && (a.leading || b.leading), 3_000)).toBe(true)
