@@ -1,21 +1,22 @@
 /**
  * `npm run bench`: figures for the webhook under load, each against a bare Koa baseline measured in
- * the same run, plus in-process answer cost and the storage paths at 1k / 10k / 100k requests.
+ * the same run, plus in-process answer cost and the storage paths at 1k / 10k / 100k requests, then
+ * the PostgreSQL rows (bench/postgres.ts; BENCH_POSTGRES=0 skips them).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../src/config.js'
 import { loadPolicyStore } from '../src/policy/store.js'
 import { AES_KEY, APP_ID, TOKEN, encryptedRequest, load, measure, signedPath, startBareKoa, startService, textXml, type MeasuredLoad, type RequestBuilder, type ServerProcess } from './load.js'
 import { paced, type PacedResult } from './paced.js'
+import { postgresBench } from './postgres.js'
+import { conversations, questions } from './scenarios.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60)
 const WARM_SOAK_SECONDS = Number(process.env.BENCH_WARM_SOAK_SECONDS ?? 30)
-
-const questions: string[] = (JSON.parse(readFileSync(new URL('../test/policy/questions.dev.json', import.meta.url), 'utf8')) as Array<{ q: string }>).map((q) => q.q)
 
 function inProcessMicros(cacheSize?: number): number {
   const store = loadPolicyStore(loadConfig({}), { cacheSize })
@@ -24,22 +25,6 @@ function inProcessMicros(cacheSize?: number): number {
   const t = process.hrtime.bigint()
   for (let i = 0; i < rounds; i++) for (const q of questions) store.answer(q)
   return Number(process.hrtime.bigint() - t) / 1000 / (rounds * questions.length)
-}
-
-/**
- * Messages from `users` people, taken in turn, each asking `u % steps` policy questions before
- * running `steps` over and over. The staggered start keeps every step in the mix at all times, as
- * in real traffic, instead of 5000 filings arriving back to back.
- */
-function conversations(prefix: string, users: number, steps: readonly string[]): () => { path: string; body: string } {
-  const sent = new Int32Array(users)
-  let i = 0
-  return () => {
-    const u = i++ % users
-    const k = sent[u]!++ - (u % steps.length)
-    const text = k < 0 ? questions[(u + k + questions.length) % questions.length]! : steps[k % steps.length]!
-    return { path: signedPath(), body: textXml(`${prefix}${u}`, text) }
-  }
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -193,6 +178,11 @@ async function main(): Promise<void> {
 
   console.log('\nStorage paths (bench/requests.ts):')
   spawnSync(process.execPath, ['--import', 'tsx', 'bench/requests.ts'], { stdio: 'inherit' })
+
+  if (process.env.BENCH_POSTGRES !== '0') {
+    console.log('')
+    await postgresBench()
+  }
 }
 
 await main()
