@@ -183,7 +183,7 @@ describe('replicas die (real processes, SIGKILL)', () => {
     await a!.stop()
   }, 120_000)
 
-  it('a verified request: every replica up is SIGKILLed, new ones start, and the reminder and the escalation reach staff exactly once', async () => {
+  it('a verified request: every replica up is SIGKILLed, new ones start, and the reminder and the escalation reach staff exactly once', { timeout: 180_000 }, async () => {
     const first = await Promise.all([startReplica(own.url, env()), startReplica(own.url, env())])
     const doors = first.map((r) => new WechatClient({ baseUrl: r.baseUrl, token: TOKEN }))
     let last = ''
@@ -194,8 +194,11 @@ describe('replicas die (real processes, SIGKILL)', () => {
     await Promise.all(first.map((r) => r.kill()))
     const second = await Promise.all([startReplica(own.url, env()), startReplica(own.url, env())])
     const about = (pattern: RegExp) => arrivals.filter((m) => m.touser === STAFF && m.content.includes(id) && pattern.test(m.content))
-    // The reminder is due 7 s after verification and the escalation at 14 s; wait past both, and then some.
-    await sleep(Math.max(0, verifiedAt + 19_000 - Date.now()))
+    // The reminder is due 7 s after verification and the escalation at 14 s: wait for both (a busy
+    // machine starts the new replicas slowly), then long enough for a second copy to show up.
+    const deadline = verifiedAt + 90_000
+    while (Date.now() < deadline && (about(/提醒/).length === 0 || about(/逾期/).length === 0)) await sleep(200)
+    await sleep(Math.max(3_000, verifiedAt + 19_000 - Date.now()))
     expect(about(/提醒/)).toHaveLength(1)
     expect(about(/逾期/)).toHaveLength(1)
     const notes = await sqlOn<{ note: string }>(own.url, "SELECT e ->> 'note' AS note FROM requests, jsonb_array_elements(record -> 'audit') e WHERE id = $1 AND e ->> 'action' = 'followup-sent'", [id])
@@ -204,7 +207,7 @@ describe('replicas die (real processes, SIGKILL)', () => {
     expect(api.tokenFetches).toBe(1)
     expect(api.calls.stableToken).toBeGreaterThan(1)
     await Promise.all(second.map((r) => r.stop()))
-  }, 120_000)
+  })
 })
 
 async function sqlOn<R extends pg.QueryResultRow>(url: string, text: string, values?: unknown[]): Promise<R[]> {

@@ -179,19 +179,6 @@ describe('pagination', () => {
   })
 })
 
-describe('performance', () => {
-  it('answers a question in well under 2 ms once built', () => {
-    const qs = ['What information do you gather about visitors?', '你们把数据卖给广告商吗', 'which contries is my data stored in', 'qwerty', '推荐一部电影']
-    for (const q of qs) store.answer(q)
-    const n = 500
-    const t0 = performance.now()
-    for (let i = 0; i < n; i++) store.answer(qs[i % qs.length]!)
-    const perQuestion = (performance.now() - t0) / n
-    console.log(`policy answer: ${perQuestion.toFixed(3)} ms per question`)
-    expect(perQuestion).toBeLessThan(2)
-  })
-})
-
 describe('list layout', () => {
   it('puts consecutive bullets on consecutive lines, with blank lines around the list', () => {
     const page = store.answer('How do I block cookies?')!.pages[0]!

@@ -101,7 +101,9 @@ export class PostgresLeadership implements Leadership {
   async #lose(reason: string): Promise<void> {
     if (!this.#leading) return
     this.#leading = false
-    this.#options.logger.warn({ event: 'leadership.lost', reason }, 'this replica no longer runs the scheduled work')
+    // Stopping is the normal end; losing the connection is worth a warning.
+    const level = reason === 'stopped' ? 'info' : 'warn'
+    this.#options.logger[level]({ event: 'leadership.lost', reason }, 'this replica no longer runs the scheduled work')
     await this.#stepDown().catch((e: unknown) => this.#options.logger.error({ event: 'leadership.step_down_failed', ...errorSummary(e) }))
   }
 }

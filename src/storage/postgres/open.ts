@@ -48,6 +48,9 @@ export async function openPostgresStorage<C = unknown>(options: OpenPostgresOpti
   // Turns waiting for a person's lock hold a connection each: they get a pool of their own (see PostgresTurnLock),
   // and give up after WeChat's retries have (about 15 s) rather than queue for ever behind a stuck turn.
   const lockPool = createPool({ connectionString: options.url, max: options.poolMax, lockTimeoutMillis: 15_000, logger })
+  // Claims on WeChat messages and rate-limit counters are written for every message, and losing the
+  // last few in a server crash costs nothing that matters: they commit without waiting for the disk.
+  const quickPool = createPool({ connectionString: options.url, max: Math.min(4, options.poolMax), asyncCommit: true, logger, health: options.health })
   const kv = <T>(namespace: string) => new PostgresKeyValueStore<T>(pool, namespace, clock)
   const requests = new PostgresRequestRepository({ pool, clock, logger })
   const stores = {
@@ -63,18 +66,18 @@ export async function openPostgresStorage<C = unknown>(options: OpenPostgresOpti
     ...stores,
     keyed: keyed.open,
     pool,
-    messageClaims: new PostgresMessageClaims(pool, clock),
+    messageClaims: new PostgresMessageClaims(quickPool, clock),
     turnLock: new PostgresTurnLock(lockPool, logger),
     outbox,
     leadership,
     unanswered,
-    rateLimit: (perMinute) => new PostgresRateLimiter(pool, perMinute, logger),
+    rateLimit: (perMinute) => new PostgresRateLimiter(quickPool, perMinute, logger),
     async close() {
       try {
         await leadership.stop()
         await Promise.all([...Object.values(stores).map((s) => s.close()), keyed.close(), outbox.close(), unanswered.close()])
       } finally {
-        await Promise.all([pool.end(), lockPool.end()])
+        await Promise.all([pool.end(), lockPool.end(), quickPool.end()])
       }
     },
   }

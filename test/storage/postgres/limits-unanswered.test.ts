@@ -37,6 +37,17 @@ describe('the shared rate limit (PostgresRateLimiter)', () => {
     expect(await b.allow('wechat-oa:o-1', at(37))).toBe(false)
   })
 
+  it('a pool for bookkeeping commits without waiting for the disk; the others wait', async () => {
+    // The test server itself runs without flushing; this database is made to flush, as production does.
+    const admin = replicaPool()
+    const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db')
+    await admin.query(`ALTER DATABASE ${rows[0]!.db} SET synchronous_commit = on`)
+    const quick = createPool({ connectionString: db.url, max: 1, asyncCommit: true, logger: silentLogger() })
+    pools.push(quick)
+    expect((await quick.query('SHOW synchronous_commit')).rows[0]).toEqual({ synchronous_commit: 'off' })
+    expect((await replicaPool().query('SHOW synchronous_commit')).rows[0]).toEqual({ synchronous_commit: 'on' })
+  })
+
   it('lets messages through while the database cannot be reached', async () => {
     const down = new PostgresRateLimiter(replicaPool('postgres://nobody@127.0.0.1:1/none'), 1, silentLogger())
     expect([await down.allow('k', at(0)), await down.allow('k', at(0))]).toEqual([true, true])
