@@ -1,16 +1,13 @@
 import path from 'node:path'
 import type { Config } from './config.js'
 import { errorSummary, type Logger } from './log.js'
-import { createAssistant } from './assistant/assistant.js'
+import { buildAssistant } from './assistant/build.js'
 import { createHeldNotices } from './assistant/held-notices.js'
 import type { HeldNotices, Notifier } from './assistant/notifier.js'
 import type { KeyValueStore } from './assistant/stores.js'
 import type { Conversation } from './assistant/rights/conversation.js'
-import { createRightsFlow } from './assistant/rights/flow.js'
 import { createStaffActions, type StaffActionDeps } from './assistant/staff/actions.js'
-import { createStaffCommands } from './assistant/staff/commands.js'
 import { staffNotices } from './assistant/staff/texts.js'
-import { createStatusStep } from './assistant/status.js'
 import type { Assistant, Incoming, Reply } from './assistant/types.js'
 import type { MessageClaims } from './channels/wechat-oa/dedupe.js'
 import type { Clock } from './clock.js'
@@ -114,7 +111,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
 
   const staff = await staffDoors(config, { storage, outbox, heldStore, unanswered, notifier: people.notifier, deadlines, clock, logger })
 
-  const assistant = createAssistant({
+  const assistant = buildAssistant({
     policy,
     clock,
     logger,
@@ -127,25 +124,18 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
       windows.seen({ channel: incoming.channel, userId: incoming.userId }, incoming.receivedAt)
       if (incoming.kind === 'subscribe') void followers.subscribed(incoming)
     },
-    steps: (tools) => [
-      createStaffCommands({ ...staff.actionDeps, isStaff: people.isStaff, consoleLinks: staff.sessions }),
-      createStatusStep(storage.requests),
-      createRightsFlow(
-        {
-          // Staff hear of each new request or inquiry as soon as it is stored.
-          requests: announceNewRequests(storage.requests, { staff: people.staff, logger, texts: staffNotices }),
-          conversations: storage.conversations,
-          preferences: storage.preferences,
-          policy,
-          logger,
-          timeoutMs: config.conversationTimeout.toMillis(),
-          maxOpenRequests: config.maxOpenRequests,
-        },
-        tools,
-      ),
-    ],
     onUnsubscribe: (incoming) => followers.unsubscribed(incoming),
     turnLock: storage.turnLock,
+    staff: { ...staff.actionDeps, isStaff: people.isStaff, consoleLinks: staff.sessions },
+    statusRequests: storage.requests,
+    rights: {
+      // Staff hear of each new request or inquiry as soon as it is stored.
+      requests: announceNewRequests(storage.requests, { staff: people.staff, logger, texts: staffNotices }),
+      conversations: storage.conversations,
+      preferences: storage.preferences,
+      timeoutMs: config.conversationTimeout.toMillis(),
+      maxOpenRequests: config.maxOpenRequests,
+    },
   })
 
   return {

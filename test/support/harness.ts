@@ -1,13 +1,10 @@
 import { Duration } from 'luxon'
-import { createAssistant } from '../../src/assistant/assistant.js'
+import { buildAssistant } from '../../src/assistant/build.js'
 import { createHeldNotices } from '../../src/assistant/held-notices.js'
 import { holdingNotifier } from './holding-notifier.js'
 import type { Conversation } from '../../src/assistant/rights/conversation.js'
-import { createRightsFlow } from '../../src/assistant/rights/flow.js'
 import { createDueDate } from '../../src/schedule/due-date.js'
-import { createStaffCommands } from '../../src/assistant/staff/commands.js'
 import type { ConsoleLinks } from '../../src/assistant/staff/console-link.js'
-import { createStatusStep } from '../../src/assistant/status.js'
 import type { IncomingKind } from '../../src/assistant/types.js'
 import { silentLogger } from '../../src/log.js'
 import type { PolicyStore } from '../../src/policy/types.js'
@@ -19,7 +16,7 @@ import { TestClock } from './test-clock.js'
 
 export const STAFF_ID = 'staff-openid'
 
-/** The assistant wired with in-memory storage, as compose.ts wires the real one. */
+/** The assistant wired with in-memory storage, by the same buildAssistant as the service. */
 export function harness(options: { policy?: PolicyStore; timeoutMs?: number; consoleLinks?: ConsoleLinks } = {}) {
   const clock = new TestClock()
   const logger = silentLogger()
@@ -27,26 +24,21 @@ export function harness(options: { policy?: PolicyStore; timeoutMs?: number; con
   const storage = openMemoryStorage<Conversation>(clock)
   const held = createHeldNotices(new MemoryConversationStore<{ texts: string[] }>(clock))
   const notifier = holdingNotifier(held)
-  const assistant = createAssistant({
+  const assistant = buildAssistant({
     policy,
     clock,
     logger,
     heldNotices: held,
-    steps: (tools) => [
-      createStaffCommands({
-        requests: storage.requests,
-        notifier,
-        logger,
-        isStaff: (i) => i.userId === STAFF_ID,
-        dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar'),
-        consoleLinks: options.consoleLinks,
-      }),
-      createStatusStep(storage.requests),
-      createRightsFlow(
-        { requests: storage.requests, conversations: storage.conversations, preferences: storage.preferences, policy, logger, timeoutMs: options.timeoutMs ?? 30 * 60_000 },
-        tools,
-      ),
-    ],
+    staff: {
+      requests: storage.requests,
+      notifier,
+      logger,
+      isStaff: (i) => i.userId === STAFF_ID,
+      dueDate: createDueDate(Duration.fromISO('P15D'), 'calendar'),
+      consoleLinks: options.consoleLinks,
+    },
+    statusRequests: storage.requests,
+    rights: { requests: storage.requests, conversations: storage.conversations, preferences: storage.preferences, timeoutMs: options.timeoutMs ?? 30 * 60_000 },
   })
   const sendAs = async (userId: string, text: string, kind: IncomingKind = 'text') =>
     (await assistant.handle({ channel: 'wechat-oa', userId, kind, text, receivedAt: clock.now() }))?.text ?? ''
