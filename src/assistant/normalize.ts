@@ -1,4 +1,4 @@
-import { toSimplified } from '../policy/hant.js'
+import { toSimplified } from '../policy/traditional-chinese.js'
 
 /** Longest message text the assistant looks at; anything beyond is ignored (WeChat caps text near 2k chars anyway). */
 export const MAX_TEXT_CHARS = 2000

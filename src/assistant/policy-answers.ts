@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js'
 import type { AssistantMetrics } from '../metrics.js'
 import type { PolicyAnswer, PolicyStore } from '../policy/types.js'
-import { plainTypography } from './fit.js'
+import { plainTypography } from './quote-text.js'
 import { isCancelWord, isHelp, isMore, topicNumber } from './intents.js'
 import type { PageMemory } from './page-memory.js'
 import * as texts from './texts.js'

@@ -130,7 +130,7 @@ async function notify(parts: Parts, to: Recipient, text: string, options: Notify
   // Behind a retry the message waits its turn, unless the window is known closed: then the run
   // holds the whole queue now, without an API call.
   if (parts.queues.isWaitingForRetry(key) && !parts.tracker?.isClosed(to, parts.clock.now())) parts.answers.settle(item.id, 'queued')
-  else parts.queues.kick(key)
+  else parts.queues.sendNow(key)
   try {
     return await answerWithin(delivered, parts.waitMs)
   } finally {
@@ -169,7 +169,7 @@ const pendingKeys = (store: OutboxItems): Set<string> => new Set(store.list().ma
 function start(parts: Parts): void {
   const keys = pendingKeys(parts.store)
   if (keys.size > 0) parts.logger.info({ event: 'outbox.resume', depth: parts.store.size(), people: keys.size })
-  for (const key of keys) parts.queues.kick(key)
+  for (const key of keys) parts.queues.sendNow(key)
 }
 
 async function adoptOrphans(parts: Parts): Promise<number> {
@@ -177,13 +177,13 @@ async function adoptOrphans(parts: Parts): Promise<number> {
   if (adopted.length === 0) return 0
   const keys = new Set(adopted.map((i) => personKey(i.to)))
   parts.logger.info({ event: 'outbox.adopted', messages: adopted.length, people: keys.size })
-  for (const key of keys) parts.queues.kick(key)
+  for (const key of keys) parts.queues.sendNow(key)
   return adopted.length
 }
 
 async function drain(parts: Parts, timeoutMs: number): Promise<boolean> {
   if (parts.store.size() === 0) return true
-  for (const key of pendingKeys(parts.store)) parts.queues.kick(key)
+  for (const key of pendingKeys(parts.store)) parts.queues.sendNow(key)
   return untilEmpty(parts, timeoutMs)
 }
 

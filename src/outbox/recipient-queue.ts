@@ -14,11 +14,11 @@ export interface QueueSteps<T> {
   waitingForRetry(key: string): void
 }
 
-interface Lane {
+interface RecipientRun {
   /** A run is sending this person's messages, oldest first. */
   active: boolean
   done: Promise<void>
-  /** Set while the lane waits to retry after a failure. */
+  /** Set while the run waits to retry after a failure. */
   timer?: NodeJS.Timeout
 }
 
@@ -28,7 +28,7 @@ interface Lane {
  */
 export class RecipientQueues<T> {
   readonly #steps: QueueSteps<T>
-  readonly #lanes = new Map<string, Lane>()
+  readonly #runs = new Map<string, RecipientRun>()
   #stopped = false
 
   constructor(steps: QueueSteps<T>) {
@@ -36,56 +36,56 @@ export class RecipientQueues<T> {
   }
 
   /** Starts sending `key`'s messages now, unless a run for them is already going. */
-  kick(key: string): void {
+  sendNow(key: string): void {
     if (this.#stopped) return
-    let lane = this.#lanes.get(key)
-    if (!lane) {
-      lane = { active: false, done: Promise.resolve() }
-      this.#lanes.set(key, lane)
+    let run = this.#runs.get(key)
+    if (!run) {
+      run = { active: false, done: Promise.resolve() }
+      this.#runs.set(key, run)
     }
-    if (lane.active) return
-    clearTimeout(lane.timer)
-    lane.timer = undefined
-    lane.active = true
-    lane.done = this.#run(key, lane)
+    if (run.active) return
+    clearTimeout(run.timer)
+    run.timer = undefined
+    run.active = true
+    run.done = this.#run(key, run)
   }
 
   /** True while `key`'s queue waits to retry a failed message. */
   isWaitingForRetry(key: string): boolean {
-    return this.#lanes.get(key)?.timer !== undefined
+    return this.#runs.get(key)?.timer !== undefined
   }
 
   /** Cancels the retry timers and waits for the attempts in flight; nothing starts afterwards. */
   async close(): Promise<void> {
     this.#stopped = true
-    for (const lane of this.#lanes.values()) clearTimeout(lane.timer)
-    await Promise.all([...this.#lanes.values()].map((l) => l.done))
+    for (const run of this.#runs.values()) clearTimeout(run.timer)
+    await Promise.all([...this.#runs.values()].map((l) => l.done))
   }
 
-  async #run(key: string, lane: Lane): Promise<void> {
+  async #run(key: string, run: RecipientRun): Promise<void> {
     let windowClosed = false
     for (;;) {
       const item = this.#stopped ? undefined : this.#steps.oldest(key)
-      // Checked and cleared in the same turn as kick() reads it, so no kick is ever lost.
+      // Checked and cleared in the same turn as sendNow() reads it, so no call is ever lost.
       if (item === undefined) {
-        lane.active = false
-        if (!lane.timer) this.#lanes.delete(key)
+        run.active = false
+        if (!run.timer) this.#runs.delete(key)
         return
       }
       const result = await this.#steps.attempt(item, windowClosed)
       if (result.kind === 'held' && result.windowClosed) windowClosed = true
-      if (result.kind === 'retry') return this.#retryLater(key, lane, result.delayMs)
+      if (result.kind === 'retry') return this.#retryLater(key, run, result.delayMs)
     }
   }
 
-  #retryLater(key: string, lane: Lane, delayMs: number): void {
-    lane.active = false
+  #retryLater(key: string, run: RecipientRun, delayMs: number): void {
+    run.active = false
     this.#steps.waitingForRetry(key)
     if (this.#stopped) return
-    lane.timer = setTimeout(() => {
-      lane.timer = undefined
-      this.kick(key)
+    run.timer = setTimeout(() => {
+      run.timer = undefined
+      this.sendNow(key)
     }, delayMs)
-    lane.timer.unref()
+    run.timer.unref()
   }
 }

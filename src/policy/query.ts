@@ -2,7 +2,7 @@ import type { CompiledLexicon, WordList } from './lexicon.js'
 import type { SearchIndex } from './search-index.js'
 import { findCues } from './cues.js'
 import { closestShortWord, closestWord } from './fuzzy.js'
-import { toSimplified } from './hant.js'
+import { toSimplified } from './traditional-chinese.js'
 import { cutChinese, englishTokens, stemWord, type Token } from './tokenize.js'
 
 /** Alternative search terms that count once: a concept's expansion, or one word of the question. */

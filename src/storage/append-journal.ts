@@ -170,7 +170,7 @@ export class AppendJournal<L> {
     if (!this.#handle) return Promise.reject(new Error(`journal ${this.file} is not open`))
     this.#pending.push(`${JSON.stringify(line)}\n`)
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }))
-    this.#kick()
+    this.#wakeWriter()
     return done
   }
 
@@ -180,11 +180,11 @@ export class AppendJournal<L> {
    */
   checkpoint(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.#checkpointWaiters.push({ resolve, reject }))
-    this.#kick()
+    this.#wakeWriter()
     return done
   }
 
-  #kick(): void {
+  #wakeWriter(): void {
     // The flag is cleared inside #drain, in the same microtask as its last check for work: a
     // `.finally` would clear it a turn later, and an append in between would never be written.
     if (this.#draining) return
@@ -228,7 +228,7 @@ export class AppendJournal<L> {
         }
       }
     } finally {
-      // Same microtask as the loop's last check for work (see #kick).
+      // Same microtask as the loop's last check for work (see #wakeWriter).
       this.#draining = false
     }
   }
@@ -295,7 +295,7 @@ export class AppendJournal<L> {
     })()
     // Appends that arrived meanwhile were queued behind the flag.
     return this.#writing.then(() => {
-      if (this.#pending.length > 0 || this.#checkpointWaiters.length > 0) this.#kick()
+      if (this.#pending.length > 0 || this.#checkpointWaiters.length > 0) this.#wakeWriter()
     })
   }
 }

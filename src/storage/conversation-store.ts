@@ -12,8 +12,8 @@ export interface ConversationStore<T> extends KeyValueStore<T> {
   deleteIdleSince(cutoff: Date): Promise<number>
 }
 
-/** An in-memory ConversationStore (or any KeyValueStore) for tests; `now` drives deleteIdleSince. */
-export class MemoryConversationStore<T> implements ConversationStore<T> {
+/** A keyed store in memory (conversations, preferences, held notices … in tests); the clock drives deleteIdleSince. */
+export class MemoryKeyValueStore<T> implements ConversationStore<T> {
   readonly #entries = new Map<string, { value: T; updatedAt: number }>()
   constructor(private readonly clock: Clock) {}
 

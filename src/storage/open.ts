@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { MemoryRequestRepository } from '../requests/memory-repository.js'
 import type { RequestRepository } from '../requests/repository.js'
-import { MemoryConversationStore, type ConversationStore } from './conversation-store.js'
+import { MemoryKeyValueStore, type ConversationStore } from './conversation-store.js'
 import { JournaledConversationStore } from './journaled-store.js'
 import { FileRequestRepository } from './file-request-repository.js'
 import { lockDataDir } from './data-dir-lock.js'
@@ -125,9 +125,9 @@ export async function prepareDataDir(dataDir: string, logger: Logger): Promise<v
 export function openMemoryStorage<C = unknown>(clock: Clock): Storage<C> {
   return {
     requests: new MemoryRequestRepository({ clock }),
-    conversations: new MemoryConversationStore<C>(clock),
+    conversations: new MemoryKeyValueStore<C>(clock),
     preferences: memoryPreferencesStore(clock),
-    keyed: keyedStores(async () => new MemoryConversationStore(clock)).open,
+    keyed: keyedStores(async () => new MemoryKeyValueStore(clock)).open,
     async close() {},
   }
 }

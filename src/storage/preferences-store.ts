@@ -1,6 +1,6 @@
 import type { PreferencesStore, UserPreferences } from '../assistant/stores.js'
 import type { Clock } from '../clock.js'
-import { MemoryConversationStore } from './conversation-store.js'
+import { MemoryKeyValueStore } from './conversation-store.js'
 import type { StorageHealth } from './health.js'
 import { JsonKeyValueStore } from './key-value-store.js'
 
@@ -11,5 +11,5 @@ export function openPreferencesStore(file: string, clock: Clock, health?: Storag
 
 /** An in-memory PreferencesStore for tests. */
 export function memoryPreferencesStore(clock: Clock): PreferencesStore {
-  return new MemoryConversationStore<UserPreferences>(clock)
+  return new MemoryKeyValueStore<UserPreferences>(clock)
 }

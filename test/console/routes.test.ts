@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.js'
 import { personKey } from '../../src/person-key.js'
 import { MemoryRequestRepository } from '../../src/requests/memory-repository.js'
 import { createDueDate } from '../../src/schedule/due-date.js'
-import { MemoryConversationStore } from '../../src/storage/conversation-store.js'
+import { MemoryKeyValueStore } from '../../src/storage/conversation-store.js'
 import { holdingNotifier } from '../support/holding-notifier.js'
 import { TestClock } from '../support/test-clock.js'
 
@@ -22,10 +22,10 @@ async function setup() {
   const clock = new TestClock()
   const logger = silentLogger()
   const requests = new MemoryRequestRepository({ clock })
-  const heldStore = new MemoryConversationStore<{ texts: string[] }>(clock)
+  const heldStore = new MemoryKeyValueStore<{ texts: string[] }>(clock)
   const held = createHeldNotices(heldStore)
-  const messages = new MemoryConversationStore<{ messages: SentMessage[] }>(clock)
-  const sessions = new ConsoleSessions({ store: new MemoryConversationStore<ConsoleEntry>(clock), publicUrl: PUBLIC, linkTtlMs: 600_000, sessionIdleMs: 8 * 3600_000 })
+  const messages = new MemoryKeyValueStore<{ messages: SentMessage[] }>(clock)
+  const sessions = new ConsoleSessions({ store: new MemoryKeyValueStore<ConsoleEntry>(clock), publicUrl: PUBLIC, linkTtlMs: 600_000, sessionIdleMs: 8 * 3600_000 })
   const actions = createStaffActions({
     requests,
     notifier: recordingNotifier(holdingNotifier(held), messages, clock, logger),
@@ -38,7 +38,7 @@ async function setup() {
     requests,
     actions,
     messages,
-    flashes: new MemoryConversationStore(clock),
+    flashes: new MemoryKeyValueStore(clock),
     probe: { inOutbox: () => [], held: async (to) => ((await heldStore.get(personKey(to)))?.texts ?? []).map(messageDigest) },
     unanswered: async () => [{ q: '=what about [phone]?', lang: 'en', at: clock.now().toISOString() }],
     unansweredDays: 90,

@@ -32,8 +32,8 @@ describe('RecipientQueues', () => {
   it("sends one person's messages one at a time, oldest first, with one run per person", async () => {
     const q = setup()
     q.add('a', 'a1', 'a2', 'a3')
-    q.queues.kick('a')
-    q.queues.kick('a')
+    q.queues.sendNow('a')
+    q.queues.sendNow('a')
     await vi.waitFor(() => expect(q.pending).toEqual([]), { timeout: 1000, interval: 5 })
     expect(q.tried).toEqual(['a1', 'a2', 'a3'])
   })
@@ -41,7 +41,7 @@ describe('RecipientQueues', () => {
   it("tells later attempts in the run that the person's window closed", async () => {
     const q = setup((m) => (m.text === 'a1' ? { kind: 'held', windowClosed: true } : { kind: 'held', windowClosed: false }))
     q.add('a', 'a1', 'a2')
-    q.queues.kick('a')
+    q.queues.sendNow('a')
     await vi.waitFor(() => expect(q.pending).toEqual([]), { timeout: 1000, interval: 5 })
     expect(q.windowClosedSeen).toEqual([false, true])
   })
@@ -51,8 +51,8 @@ describe('RecipientQueues', () => {
     const q = setup((m) => (m.key === 'a' && failures-- > 0 ? { kind: 'retry', delayMs: 40 } : { kind: 'sent' }))
     q.add('a', 'a1', 'a2')
     q.add('b', 'b1')
-    q.queues.kick('a')
-    q.queues.kick('b')
+    q.queues.sendNow('a')
+    q.queues.sendNow('b')
     await vi.waitFor(() => expect(q.waiting).toEqual(['a']), { timeout: 1000, interval: 5 })
     expect(q.queues.isWaitingForRetry('a')).toBe(true)
     await vi.waitFor(() => expect(q.pending).toEqual([]), { timeout: 1000, interval: 5 })
@@ -60,13 +60,13 @@ describe('RecipientQueues', () => {
     expect(q.queues.isWaitingForRetry('a')).toBe(false)
   })
 
-  it('close() cancels the retry and waits for the attempt in flight; kicks after it do nothing', async () => {
+  it('close() cancels the retry and waits for the attempt in flight; sendNow after it does nothing', async () => {
     const q = setup(() => ({ kind: 'retry', delayMs: 10 }))
     q.add('a', 'a1')
-    q.queues.kick('a')
+    q.queues.sendNow('a')
     await q.queues.close()
     expect(q.tried).toEqual(['a1'])
-    q.queues.kick('a')
+    q.queues.sendNow('a')
     await new Promise((r) => setTimeout(r, 30))
     expect(q.tried).toEqual(['a1'])
     expect(q.queues.isWaitingForRetry('a')).toBe(false)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { toSimplified } from '../../src/policy/hant.js'
+import { toSimplified } from '../../src/policy/traditional-chinese.js'
 import { createPolicyStore } from '../../src/policy/store.js'
 import { ROOT, shippedStore } from './eval-helpers.js'
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { silentLogger } from '../../src/log.js'
-import { MemoryConversationStore, type ConversationStore } from '../../src/storage/conversation-store.js'
+import { MemoryKeyValueStore, type ConversationStore } from '../../src/storage/conversation-store.js'
 import { JsonKeyValueStore } from '../../src/storage/key-value-store.js'
 import { StoreClosedError } from '../../src/storage/errors.js'
 import { PostgresKeyValueStore } from '../../src/storage/postgres/key-value-store.js'
@@ -28,7 +28,7 @@ afterAll(async () => {
 })
 
 const implementations: [string, (clock: TestClock) => Promise<{ store: ConversationStore<State>; cleanup: () => Promise<void> }>][] = [
-  ['memory', async (clock) => ({ store: new MemoryConversationStore<State>(clock), cleanup: async () => {} })],
+  ['memory', async (clock) => ({ store: new MemoryKeyValueStore<State>(clock), cleanup: async () => {} })],
   [
     'file',
     async (clock) => {

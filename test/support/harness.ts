@@ -8,7 +8,7 @@ import type { ConsoleLinks } from '../../src/assistant/staff/console-link.js'
 import type { IncomingKind } from '../../src/assistant/types.js'
 import { silentLogger } from '../../src/log.js'
 import type { PolicyStore } from '../../src/policy/types.js'
-import { MemoryConversationStore } from '../../src/storage/conversation-store.js'
+import { MemoryKeyValueStore } from '../../src/storage/conversation-store.js'
 import { openMemoryStorage } from '../../src/storage/open.js'
 import { fakePolicy } from './fake-policy.js'
 import { TestClock } from './test-clock.js'
@@ -22,7 +22,7 @@ export function harness(options: { policy?: PolicyStore; timeoutMs?: number; con
   const logger = silentLogger()
   const policy = options.policy ?? fakePolicy()
   const storage = openMemoryStorage<Conversation>(clock)
-  const held = createHeldNotices(new MemoryConversationStore<{ texts: string[] }>(clock))
+  const held = createHeldNotices(new MemoryKeyValueStore<{ texts: string[] }>(clock))
   const notifier = holdingNotifier(held)
   const assistant = buildAssistant({
     policy,

@@ -1,7 +1,7 @@
 import type { Lang } from '../../lang.js'
 import type { PolicyStore } from '../../policy/types.js'
 import type { RightType } from '../../requests/model.js'
-import { plainTypography, preview } from '../fit.js'
+import { plainTypography, preview } from '../quote-text.js'
 import * as texts from './texts.js'
 
 // Sentences of the policy that state what follows a request, found by their wording so another policy

@@ -1,6 +1,6 @@
 import type { RightsRequest } from '../../requests/model.js'
 import { shanghaiDate, shanghaiDateTime } from '../../dates.js'
-import { preview } from '../fit.js'
+import { preview } from '../quote-text.js'
 import { kindName, stateName } from '../request-texts.js'
 import { fieldLabel } from '../rights/texts.js'
 import { isFinal, isOpen } from '../../requests/records.js'

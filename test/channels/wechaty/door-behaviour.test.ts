@@ -6,7 +6,7 @@ import { createHeldNotices } from '../../../src/assistant/held-notices.js'
 import type { Assistant, Incoming, Reply } from '../../../src/assistant/types.js'
 import { WechatyDeliveryError } from '../../../src/channels/wechaty/notifier.js'
 import { createLogger } from '../../../src/log.js'
-import { MemoryConversationStore } from '../../../src/storage/conversation-store.js'
+import { MemoryKeyValueStore } from '../../../src/storage/conversation-store.js'
 import { TestClock } from '../../support/test-clock.js'
 import { STAFF_ROOM, startWorld, waitFor } from './world.js'
 
@@ -182,7 +182,7 @@ describe('Wechaty door behaviour', () => {
   it('notifies a contact by id, holds when the contact cannot be reached, and refuses other channels', async () => {
     const echo = echoAssistant()
     const clock = new TestClock()
-    const held = createHeldNotices(new MemoryConversationStore<{ texts: string[] }>(clock))
+    const held = createHeldNotices(new MemoryKeyValueStore<{ texts: string[] }>(clock))
     const w = await world({ assistant: echo.assistant, clock, held })
     const alice = w.mocker.createContact({ name: 'Alice' })
     const chat = w.chatWithBot(alice)

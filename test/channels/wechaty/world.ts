@@ -15,7 +15,7 @@ import { startWechatyDoor, type WechatyDoor, type WechatyDoorDeps } from '../../
 import { PROJECT_ROOT } from '../../../src/config.js'
 import { silentLogger } from '../../../src/log.js'
 import { loadPolicyStore } from '../../../src/policy/store.js'
-import { MemoryConversationStore } from '../../../src/storage/conversation-store.js'
+import { MemoryKeyValueStore } from '../../../src/storage/conversation-store.js'
 import { openMemoryStorage, type Storage } from '../../../src/storage/open.js'
 import { TestClock } from '../../support/test-clock.js'
 
@@ -93,7 +93,7 @@ export function realAssistant(doorRef: () => WechatyDoor | undefined, options: {
     lexiconFile: path.join(PROJECT_ROOT, 'data', 'lexicon.json'),
   })
   const storage: Storage<Conversation> = openMemoryStorage<Conversation>(clock)
-  const held: HeldNotices = createHeldNotices(new MemoryConversationStore<{ texts: string[] }>(clock))
+  const held: HeldNotices = createHeldNotices(new MemoryKeyValueStore<{ texts: string[] }>(clock))
   // The door needs the assistant and the assistant's staff commands need the door: bind late.
   const notifier: Notifier = {
     notify: (to, text, options) => {
