@@ -2,13 +2,15 @@ import path from 'node:path'
 import type { Config } from './config.js'
 import { errorSummary, type Logger } from './log.js'
 import { buildAssistant } from './assistant/build.js'
+import { followerPreferences } from './assistant/followers.js'
+import { reachPeople } from './reach-people.js'
 import { createHeldNotices } from './assistant/held-notices.js'
 import type { HeldNotices, Notifier } from './assistant/notifier.js'
 import type { KeyValueStore } from './assistant/stores.js'
 import type { Conversation } from './assistant/rights/conversation.js'
 import { createStaffActions, type StaffActionDeps } from './assistant/staff/actions.js'
 import { staffNotices } from './assistant/staff/texts.js'
-import type { Assistant, Incoming, Reply } from './assistant/types.js'
+import type { Assistant, Reply } from './assistant/types.js'
 import type { MessageClaims } from './channels/wechat-oa/dedupe.js'
 import type { Clock } from './clock.js'
 import { WechatApiClient } from './channels/wechat-api/client.js'
@@ -20,7 +22,7 @@ import { wechatOaSender, type ChannelSender } from './outbox/sender.js'
 import { createWindowTracker } from './outbox/window-tracker.js'
 import { loadPolicyStore } from './policy/store.js'
 import type { PolicyStore } from './policy/types.js'
-import { DeadlineKeeper, type StaffChannel } from './schedule/deadlines.js'
+import { DeadlineKeeper } from './schedule/deadlines.js'
 import { createDueDate } from './schedule/due-date.js'
 import { announceNewRequests } from './schedule/new-requests.js'
 import { startHousekeeping } from './schedule/housekeeping.js'
@@ -107,7 +109,7 @@ export async function buildServices(config: Config, deps: BuildOptions): Promise
     reminders: config.reminders,
     standby: storage.leadership !== undefined,
   })
-  const followers = followerPreferences(storage, clock, logger)
+  const followers = followerPreferences(storage.preferences, clock, logger)
 
   const staff = await staffDoors(config, { storage, outbox, heldStore, unanswered, notifier: people.notifier, deadlines, clock, logger })
 
@@ -294,51 +296,6 @@ function outboundSenders(
     'outgoing WeChat messages are disabled: WECHAT_APPID / WECHAT_APPSECRET are not configured',
   )
   return { senders: {}, sendingDisabled: { 'wechat-oa': 'credentials-not-configured' } }
-}
-
-/**
- * Requesters and staff, on whichever door reaches them: Wechaty users through the door once it has
- * started, everyone else through the outbox; staff are STAFF_OPENIDS plus the Wechaty staff.
- */
-function reachPeople(config: Config, outbox: Outbox, door: () => WechatyDoor | undefined): { notifier: Notifier; staff: StaffChannel; isStaff: (i: Incoming) => boolean } {
-  return {
-    notifier: {
-      notify: (to, text, options) => {
-        const d = door()
-        return to.channel === 'wechaty' && d ? d.notifier.notify(to, text, options) : outbox.notify(to, text, options)
-      },
-    },
-    staff: {
-      async toStaff(text) {
-        const d = door()
-        await Promise.all([
-          ...[...config.staffOpenIds].map((userId) => outbox.notify({ channel: 'wechat-oa', userId }, text)),
-          ...(d ? [d.staffRoomNotifier().postToStaff(text)] : []),
-        ])
-      },
-    },
-    isStaff: (incoming) =>
-      (incoming.channel === 'wechat-oa' && config.staffOpenIds.has(incoming.userId)) || (incoming.channel === 'wechaty' && (door()?.isStaff(incoming) ?? false)),
-  }
-}
-
-/** Follow and unfollow events, kept as preferences: a returning follower is no longer "unsubscribed". */
-function followerPreferences(storage: Storage<Conversation>, clock: Clock, logger: Logger): { subscribed(i: Incoming): Promise<void>; unsubscribed(i: Incoming): Promise<void> } {
-  return {
-    async subscribed(incoming) {
-      const key = personKey(incoming)
-      const current = await storage.preferences.get(key)
-      if (!current?.unsubscribed) return
-      const { unsubscribed: _gone, ...rest } = current
-      await storage.preferences.set(key, rest).catch((err: unknown) => logger.error({ event: 'preferences.failed', ...errorSummary(err) }))
-    },
-    async unsubscribed(incoming) {
-      const key = personKey(incoming)
-      const current = (await storage.preferences.get(key)) ?? {}
-      await storage.preferences.set(key, { ...current, unsubscribed: { at: clock.now().toISOString() } })
-      logger.info({ event: 'user.unsubscribed' })
-    },
-  }
 }
 
 /**
