@@ -4,11 +4,13 @@
  */
 export class SlidingWindowLimit {
   readonly #events = new Map<string, number[]>()
+  readonly #limit: number
+  readonly #windowMs: number
 
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
-  ) {}
+  constructor(limit: number, windowMs: number) {
+    this.#limit = limit
+    this.#windowMs = windowMs
+  }
 
   /** Counts an event for `key` when allowed; false (and nothing counted) once the limit is reached. */
   allow(key: string, now: Date): boolean {
@@ -25,11 +27,11 @@ export class SlidingWindowLimit {
 
   /** True once `key` has reached the limit within the window. */
   blocked(key: string, now: Date): boolean {
-    const since = now.getTime() - this.windowMs
+    const since = now.getTime() - this.#windowMs
     const recent = (this.#events.get(key) ?? []).filter((t) => t > since)
     this.#events.set(key, recent)
     if (this.#events.size > 10_000) this.#sweep(since)
-    return recent.length >= this.limit
+    return recent.length >= this.#limit
   }
 
   #sweep(since: number): void {

@@ -47,7 +47,7 @@ const HAN_ONLY = /^\p{Script=Han}{2,}$/u
 /** Keywords of two or more Chinese characters, found by sound. Built once; matching is a few map look-ups per character. */
 export class PinyinIndex<T> {
   /** Entries by their first folded syllable, longest first. */
-  private readonly byFirst = new Map<string, PinyinEntry<T>[]>()
+  readonly #byFirst = new Map<string, PinyinEntry<T>[]>()
 
   constructor(entries: Iterable<readonly [word: string, value: T]>) {
     for (const [word, value] of entries) {
@@ -56,11 +56,11 @@ export class PinyinIndex<T> {
       const syllables = pinyin(word, { toneType: 'none', type: 'array' }) as string[]
       if (syllables.length !== [...word].length) continue
       const folded = syllables.map(foldSyllable)
-      const list = this.byFirst.get(folded[0]!) ?? []
+      const list = this.#byFirst.get(folded[0]!) ?? []
       list.push({ word, syllables, folded, value })
-      this.byFirst.set(folded[0]!, list)
+      this.#byFirst.set(folded[0]!, list)
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.word.length - a.word.length)
+    for (const list of this.#byFirst.values()) list.sort((a, b) => b.word.length - a.word.length)
   }
 
   /**
@@ -68,8 +68,8 @@ export class PinyinIndex<T> {
    * undefined when none does. `chars` is the text split into characters.
    */
   matchAt(chars: readonly string[], start: number): PinyinEntry<T> | undefined {
-    for (const e of this.byFirst.get(foldSyllable(readingOf(chars[start]!))) ?? []) {
-      if (start + e.syllables.length <= chars.length && this.soundsLike(chars, start, e)) return e
+    for (const e of this.#byFirst.get(foldSyllable(readingOf(chars[start]!))) ?? []) {
+      if (start + e.syllables.length <= chars.length && this.#soundsLike(chars, start, e)) return e
     }
     return undefined
   }
@@ -79,7 +79,7 @@ export class PinyinIndex<T> {
    * (删出 → 删除, but not 杯谁 → 被谁, nor 官是 → 官司); a longer one needs half its characters as typed,
    * and the others may sound alike the way fuzzy pinyin allows (隐私证策 → 隐私政策).
    */
-  private soundsLike(chars: readonly string[], start: number, e: PinyinEntry<T>): boolean {
+  #soundsLike(chars: readonly string[], start: number, e: PinyinEntry<T>): boolean {
     const word = [...e.word]
     const short = word.length === 2
     if (short && chars[start] !== word[0]) return false

@@ -80,24 +80,26 @@ class Findings {
   offTopic = false
   /** Words of the company's other business (invoices, hiring, premises). */
   company = false
+  readonly #lex: CompiledLexicon
+  readonly #known: ReadonlySet<string> | undefined
 
-  constructor(
-    private readonly lex: CompiledLexicon,
-    private readonly known: ReadonlySet<string> | undefined,
-  ) {}
+  constructor(lex: CompiledLexicon, known: ReadonlySet<string> | undefined) {
+    this.#lex = lex
+    this.#known = known
+  }
 
   addHit(c: number, word: string, guessed = false): void {
     const words = this.conceptHits.get(c) ?? new Set<string>()
     words.add(word)
     this.conceptHits.set(c, words)
-    if (guessed || this.lex.concepts[c]!.generic.has(word)) return
+    if (guessed || this.#lex.concepts[c]!.generic.has(word)) return
     const specific = this.specificHits.get(c) ?? new Set<string>()
     specific.add(word)
     this.specificHits.set(c, specific)
   }
 
   isKnown(word: string): boolean {
-    return this.known?.has(word) ?? false
+    return this.#known?.has(word) ?? false
   }
 }
 

@@ -58,20 +58,20 @@ export interface QuestionEvidence {
 export class QuestionIndex {
   /** Content words of the staff questions (not concepts): people's words for policy matters, so never "unknown". */
   readonly known = new Set<string>()
-  private readonly questions: string[] = []
+  readonly #questions: string[] = []
   /** By staff question: its passage and the sum of its features' weights. */
-  private readonly passages: Int32Array
-  private readonly weights: Float64Array
+  readonly #passages: Int32Array
+  readonly #weights: Float64Array
   /** By feature: the staff questions that have it, once per occurrence. */
-  private readonly postings = new Map<string, number[]>()
-  private readonly idf = new Map<string, number>()
+  readonly #postings = new Map<string, number[]>()
+  readonly #idf = new Map<string, number>()
   /** Weight of a feature no staff question has. */
-  private readonly unseenIdf: number
+  readonly #unseenIdf: number
   /** By feature: its BM25 score against each passage's staff questions taken together (a query's features only add these up). */
-  private readonly fieldPostings = new Map<string, { readonly passage: number; readonly score: number }[]>()
+  readonly #fieldPostings = new Map<string, { readonly passage: number; readonly score: number }[]>()
   /** Scratch sums by staff question, reused by every query (answering is synchronous). */
-  private readonly sumWeight: Float64Array
-  private readonly sumShared: Int32Array
+  readonly #sumWeight: Float64Array
+  readonly #sumShared: Int32Array
 
   /** `entries`: the analysed staff questions, each with the passage (index into SearchIndex.blocks) it belongs to. */
   constructor(entries: readonly { readonly passage: number; readonly question: string; readonly features: readonly string[] }[]) {
@@ -79,13 +79,13 @@ export class QuestionIndex {
     const kept = entries.filter((e) => e.features.length > 0)
     const fields = new Map<number, { readonly tf: Map<string, number>; length: number }>()
     kept.forEach((e, doc) => {
-      this.questions.push(e.question)
+      this.#questions.push(e.question)
       const field = fields.get(e.passage) ?? { tf: new Map<string, number>(), length: 0 }
       for (const f of e.features) {
         df.set(f, (df.get(f) ?? 0) + 1)
-        const list = this.postings.get(f) ?? []
+        const list = this.#postings.get(f) ?? []
         list.push(doc)
-        this.postings.set(f, list)
+        this.#postings.set(f, list)
         if (!/^[@=]/.test(f)) this.known.add(f)
         field.tf.set(f, (field.tf.get(f) ?? 0) + 1)
         field.length++
@@ -93,12 +93,12 @@ export class QuestionIndex {
       fields.set(e.passage, field)
     })
     const n = Math.max(1, kept.length)
-    for (const [f, d] of df) this.idf.set(f, Math.log(1 + n / d))
-    this.unseenIdf = Math.log(1 + n)
-    this.passages = Int32Array.from(kept, (e) => e.passage)
-    this.weights = Float64Array.from(kept, (e) => e.features.reduce((a, f) => a + this.weightOf(f), 0))
-    this.sumWeight = new Float64Array(kept.length)
-    this.sumShared = new Int32Array(kept.length)
+    for (const [f, d] of df) this.#idf.set(f, Math.log(1 + n / d))
+    this.#unseenIdf = Math.log(1 + n)
+    this.#passages = Int32Array.from(kept, (e) => e.passage)
+    this.#weights = Float64Array.from(kept, (e) => e.features.reduce((a, f) => a + this.#weightOf(f), 0))
+    this.#sumWeight = new Float64Array(kept.length)
+    this.#sumShared = new Int32Array(kept.length)
 
     const fieldDf = new Map<string, number>()
     let total = 0
@@ -115,16 +115,16 @@ export class QuestionIndex {
         const tf = field.tf.get(f)
         if (tf) list.push({ passage, score: bm25Term(idf, tf, field.length, avg) })
       }
-      this.fieldPostings.set(f, list)
+      this.#fieldPostings.set(f, list)
     }
   }
 
   get size(): number {
-    return this.questions.length
+    return this.#questions.length
   }
 
-  private weightOf(feature: string): number {
-    return this.idf.get(feature) ?? this.unseenIdf
+  #weightOf(feature: string): number {
+    return this.#idf.get(feature) ?? this.#unseenIdf
   }
 
   /**
@@ -142,15 +142,15 @@ export class QuestionIndex {
       extra.set(passage, QUESTION_WEIGHT * m.closeness ** 2)
       if (m.closeness >= (elsewhere ? VOUCH_ELSEWHERE : VOUCH)) vouched = true
     }
-    for (const [passage, score] of this.fieldScores(features)) extra.set(passage, (extra.get(passage) ?? 0) + FIELD_WEIGHT * score)
+    for (const [passage, score] of this.#fieldScores(features)) extra.set(passage, (extra.get(passage) ?? 0) + FIELD_WEIGHT * score)
     return { extra, vouched }
   }
 
   /** BM25 of the question's features (a concept's wording aside) against each passage's staff questions together. */
-  private fieldScores(features: readonly string[]): Map<number, number> {
+  #fieldScores(features: readonly string[]): Map<number, number> {
     const out = new Map<number, number>()
     for (const f of features) {
-      for (const { passage, score } of this.fieldPostings.get(f) ?? []) out.set(passage, (out.get(passage) ?? 0) + score)
+      for (const { passage, score } of this.#fieldPostings.get(f) ?? []) out.set(passage, (out.get(passage) ?? 0) + score)
     }
     return out
   }
@@ -158,8 +158,8 @@ export class QuestionIndex {
   /** The nearest staff question of each passage that shares anything with the question. */
   match(features: readonly string[]): Map<number, QuestionMatch> {
     const out = new Map<number, QuestionMatch>()
-    this.eachCloseness(features, (doc, closeness, shared) => {
-      const passage = this.passages[doc]!
+    this.#eachCloseness(features, (doc, closeness, shared) => {
+      const passage = this.#passages[doc]!
       if (closeness > (out.get(passage)?.closeness ?? 0)) out.set(passage, { closeness, shared })
     })
     return out
@@ -168,30 +168,31 @@ export class QuestionIndex {
   /** The nearest staff question and its closeness, for explaining a decision. */
   nearest(features: readonly string[]): { question: string; closeness: number } | undefined {
     let best: { question: string; closeness: number } | undefined
-    this.eachCloseness(features, (doc, closeness) => {
-      if (!best || closeness > best.closeness) best = { question: this.questions[doc]!, closeness }
+    this.#eachCloseness(features, (doc, closeness) => {
+      if (!best || closeness > best.closeness) best = { question: this.#questions[doc]!, closeness }
     })
     return best
   }
 
   /** Calls `visit` with the closeness to each staff question that shares anything with the question. */
-  private eachCloseness(features: readonly string[], visit: (doc: number, closeness: number, shared: number) => void): void {
-    if (this.questions.length === 0 || features.length === 0) return
-    const { sumWeight, sumShared } = this
+  #eachCloseness(features: readonly string[], visit: (doc: number, closeness: number, shared: number) => void): void {
+    if (this.#questions.length === 0 || features.length === 0) return
+    const sumWeight = this.#sumWeight
+    const sumShared = this.#sumShared
     const touched: number[] = []
     let own = 0
     for (const f of features) {
-      const w = this.weightOf(f)
+      const w = this.#weightOf(f)
       const evidence = isEvidence(f) ? 1 : 0
       own += w
-      for (const doc of this.postings.get(f) ?? []) {
+      for (const doc of this.#postings.get(f) ?? []) {
         if (sumWeight[doc] === 0 && sumShared[doc] === 0) touched.push(doc)
         sumWeight[doc]! += w
         sumShared[doc]! += evidence
       }
     }
     for (const doc of touched) {
-      const closeness = (2 * sumWeight[doc]!) / (own + this.weights[doc]!)
+      const closeness = (2 * sumWeight[doc]!) / (own + this.#weights[doc]!)
       const shared = sumShared[doc]!
       sumWeight[doc] = 0
       sumShared[doc] = 0

@@ -65,11 +65,11 @@ export class SearchIndex {
   /** Surface English words of the policy, for typo correction, mapped to their stems. */
   readonly surface = new Map<string, string>()
   readonly vocabulary = new Set<string>()
-  private readonly df = new Map<string, number>()
-  private readonly avgLength: number
-  private readonly phraseCache = new Map<string, Map<number, number>>()
-  private readonly titleStems: (readonly string[])[]
-  private readonly titleDf = new Map<string, number>()
+  readonly #df = new Map<string, number>()
+  readonly #avgLength: number
+  readonly #phraseCache = new Map<string, Map<number, number>>()
+  readonly #titleStems: (readonly string[])[]
+  readonly #titleDf = new Map<string, number>()
 
   constructor(readonly sections: readonly PolicySection[]) {
     const tops = sections.map((s, i) => (s.parentId ? sections.findIndex((p) => p.id === s.parentId) : i))
@@ -79,22 +79,22 @@ export class SearchIndex {
         const stems = textStems(text)
         const tf = new Map<string, number>()
         for (const st of stems) tf.set(st, (tf.get(st) ?? 0) + 1)
-        for (const st of tf.keys()) this.df.set(st, (this.df.get(st) ?? 0) + 1)
+        for (const st of tf.keys()) this.#df.set(st, (this.#df.get(st) ?? 0) + 1)
         this.blocks.push({ section: si, top: tops[si] ?? si, pos, count, stems, tf, length: stems.length })
         for (const w of englishWords(text)) if (w.length >= 3 && !/\d/.test(w)) this.surface.set(w, stemWord(w))
       }
     })
-    for (const st of this.df.keys()) this.vocabulary.add(st)
-    this.avgLength = this.blocks.reduce((a, b) => a + b.length, 0) / Math.max(1, this.blocks.length)
-    this.titleStems = sections.map((s) => textStems(s.title))
-    for (const t of this.titleStems) for (const st of new Set(t)) this.titleDf.set(st, (this.titleDf.get(st) ?? 0) + 1)
-    for (const t of this.titleStems) for (const st of t) this.vocabulary.add(st)
+    for (const st of this.#df.keys()) this.vocabulary.add(st)
+    this.#avgLength = this.blocks.reduce((a, b) => a + b.length, 0) / Math.max(1, this.blocks.length)
+    this.#titleStems = sections.map((s) => textStems(s.title))
+    for (const t of this.#titleStems) for (const st of new Set(t)) this.#titleDf.set(st, (this.#titleDf.get(st) ?? 0) + 1)
+    for (const t of this.#titleStems) for (const st of t) this.vocabulary.add(st)
   }
 
   /** Block postings of a phrase (term frequency by block number). */
-  private postings(phrase: readonly string[]): Map<number, number> {
+  #postings(phrase: readonly string[]): Map<number, number> {
     const key = phrase.join(' ')
-    let p = this.phraseCache.get(key)
+    let p = this.#phraseCache.get(key)
     if (p) return p
     p = new Map()
     for (let i = 0; i < this.blocks.length; i++) {
@@ -102,40 +102,40 @@ export class SearchIndex {
       const n = phrase.length === 1 ? (b.tf.get(phrase[0]!) ?? 0) : containsPhrase(b.stems, phrase)
       if (n > 0) p.set(i, n)
     }
-    if (this.phraseCache.size < 20_000) this.phraseCache.set(key, p)
+    if (this.#phraseCache.size < 20_000) this.#phraseCache.set(key, p)
     return p
   }
 
   /** Whether any block of the policy contains the phrase (of stems). */
   mentions(phrase: readonly string[]): boolean {
-    return this.postings(phrase).size > 0
+    return this.#postings(phrase).size > 0
   }
 
   /** BM25 score of one term (a phrase of stems) for every block that has it. */
   termScores(phrase: readonly string[]): Map<number, number> {
-    const post = this.postings(phrase)
+    const post = this.#postings(phrase)
     const out = new Map<number, number>()
     if (post.size === 0) return out
     const idf = bm25Idf(post.size, this.blocks.length)
     for (const [bi, tf] of post) {
       const len = this.blocks[bi]!.length
-      out.set(bi, bm25Term(idf, tf, len, this.avgLength))
+      out.set(bi, bm25Term(idf, tf, len, this.#avgLength))
     }
     return out
   }
 
   /** Title match of a phrase for a section: the phrase's inverse frequency among headings, or 0. */
   titleScore(section: number, phrase: readonly string[]): number {
-    const t = this.titleStems[section] ?? []
+    const t = this.#titleStems[section] ?? []
     const hit = phrase.length === 1 ? t.includes(phrase[0]!) : containsPhrase(t, phrase) > 0
     if (!hit) return 0
-    const df = phrase.length === 1 ? (this.titleDf.get(phrase[0]!) ?? 1) : 1
-    return bm25Idf(df, this.titleStems.length)
+    const df = phrase.length === 1 ? (this.#titleDf.get(phrase[0]!) ?? 1) : 1
+    return bm25Idf(df, this.#titleStems.length)
   }
 
   /** Whether a heading contains one of the given stems. */
   titleHas(section: number, stems: readonly string[]): boolean {
-    const t = this.titleStems[section] ?? []
+    const t = this.#titleStems[section] ?? []
     return stems.some((s) => t.includes(s))
   }
 }

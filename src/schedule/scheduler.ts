@@ -29,38 +29,40 @@ export interface Scheduler {
 
 /** The real scheduler on node-schedule. Task errors are logged, never thrown into the timer. */
 export class NodeScheduler implements Scheduler {
-  private readonly jobs = new Map<string, schedule.Job | NodeJS.Timeout>()
-  private readonly running = new Set<Promise<void>>()
+  readonly #jobs = new Map<string, schedule.Job | NodeJS.Timeout>()
+  readonly #running = new Set<Promise<void>>()
+  readonly #clock: Clock
+  readonly #logger: Logger
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-  ) {}
+  constructor(clock: Clock, logger: Logger) {
+    this.#clock = clock
+    this.#logger = logger
+  }
 
-  private run(key: string, task: Task, once: boolean): void {
-    if (once) this.jobs.delete(key)
+  #run(key: string, task: Task, once: boolean): void {
+    if (once) this.#jobs.delete(key)
     const p = (async () => {
       try {
         await task()
       } catch (err) {
-        this.logger.error({ event: 'schedule.task_failed', key: key.replace(/PR-\S+?:/, 'PR-…:'), ...errorSummary(err) })
+        this.#logger.error({ event: 'schedule.task_failed', key: key.replace(/PR-\S+?:/, 'PR-…:'), ...errorSummary(err) })
       }
     })()
-    this.running.add(p)
-    void p.finally(() => this.running.delete(p))
+    this.#running.add(p)
+    void p.finally(() => this.#running.delete(p))
   }
 
   at(key: string, when: Date, task: Task): void {
     this.cancel(key)
-    if (when.getTime() <= this.clock.now().getTime()) {
+    if (when.getTime() <= this.#clock.now().getTime()) {
       // node-schedule ignores dates in the past; run it on the next tick instead.
-      const timer = setTimeout(() => this.run(key, task, true), 0)
-      this.jobs.set(key, timer)
+      const timer = setTimeout(() => this.#run(key, task, true), 0)
+      this.#jobs.set(key, timer)
       return
     }
-    const job = schedule.scheduleJob(when, () => this.run(key, task, true))
-    if (job) this.jobs.set(key, job)
-    else this.jobs.set(key, setTimeout(() => this.run(key, task, true), 0))
+    const job = schedule.scheduleJob(when, () => this.#run(key, task, true))
+    if (job) this.#jobs.set(key, job)
+    else this.#jobs.set(key, setTimeout(() => this.#run(key, task, true), 0))
   }
 
   daily(key: string, time: DailyTime, task: Task): void {
@@ -70,23 +72,23 @@ export class NodeScheduler implements Scheduler {
     rule.minute = time.minute
     rule.second = 0
     rule.tz = time.tz
-    this.jobs.set(key, schedule.scheduleJob(rule, () => this.run(key, task, false)))
+    this.#jobs.set(key, schedule.scheduleJob(rule, () => this.#run(key, task, false)))
   }
 
   cancel(key: string): void {
-    const job = this.jobs.get(key)
+    const job = this.#jobs.get(key)
     if (!job) return
     if (job instanceof schedule.Job) job.cancel()
     else clearTimeout(job)
-    this.jobs.delete(key)
+    this.#jobs.delete(key)
   }
 
   pendingKeys(): string[] {
-    return [...this.jobs.keys()]
+    return [...this.#jobs.keys()]
   }
 
   async stop(): Promise<void> {
-    for (const key of [...this.jobs.keys()]) this.cancel(key)
-    await Promise.allSettled([...this.running])
+    for (const key of [...this.#jobs.keys()]) this.cancel(key)
+    await Promise.allSettled([...this.#running])
   }
 }

@@ -15,14 +15,17 @@ export interface ConversationStore<T> extends KeyValueStore<T> {
 /** A keyed store in memory (conversations, preferences, held notices … in tests); the clock drives deleteIdleSince. */
 export class MemoryKeyValueStore<T> implements ConversationStore<T> {
   readonly #entries = new Map<string, { value: T; updatedAt: number }>()
-  constructor(private readonly clock: Clock) {}
+  readonly #clock: Clock
+  constructor(clock: Clock) {
+    this.#clock = clock
+  }
 
   async get(key: string): Promise<T | undefined> {
     const e = this.#entries.get(key)
     return e === undefined ? undefined : structuredClone(e.value)
   }
   async set(key: string, value: T): Promise<void> {
-    this.#entries.set(key, { value: structuredClone(value), updatedAt: this.clock.now().getTime() })
+    this.#entries.set(key, { value: structuredClone(value), updatedAt: this.#clock.now().getTime() })
   }
   async delete(key: string): Promise<boolean> {
     return this.#entries.delete(key)

@@ -10,37 +10,40 @@ import { query, type Pool } from './pool.js'
  */
 export class PostgresKeyValueStore<T> implements ConversationStore<T> {
   #closed = false
+  readonly #pool: Pool
+  readonly #namespace: string
+  readonly #clock: Clock
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly namespace: string,
-    private readonly clock: Clock,
-  ) {}
+  constructor(pool: Pool, namespace: string, clock: Clock) {
+    this.#pool = pool
+    this.#namespace = namespace
+    this.#clock = clock
+  }
 
   async get(key: string): Promise<T | undefined> {
-    const { rows } = await query<{ value: T }>(this.pool, 'SELECT value FROM kv WHERE namespace = $1 AND key = $2', [this.namespace, key])
+    const { rows } = await query<{ value: T }>(this.#pool, 'SELECT value FROM kv WHERE namespace = $1 AND key = $2', [this.#namespace, key])
     return rows[0]?.value
   }
 
   async set(key: string, value: T): Promise<void> {
     this.#assertOpen()
     await query(
-      this.pool,
+      this.#pool,
       `INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
-      [this.namespace, key, JSON.stringify(value), this.clock.now()],
+      [this.#namespace, key, JSON.stringify(value), this.#clock.now()],
     )
   }
 
   async delete(key: string): Promise<boolean> {
     this.#assertOpen()
-    const result = await query(this.pool, 'DELETE FROM kv WHERE namespace = $1 AND key = $2', [this.namespace, key])
+    const result = await query(this.#pool, 'DELETE FROM kv WHERE namespace = $1 AND key = $2', [this.#namespace, key])
     return result.rowCount === 1
   }
 
   async deleteIdleSince(cutoff: Date): Promise<number> {
     this.#assertOpen()
-    const result = await query(this.pool, 'DELETE FROM kv WHERE namespace = $1 AND updated_at < $2', [this.namespace, cutoff])
+    const result = await query(this.#pool, 'DELETE FROM kv WHERE namespace = $1 AND updated_at < $2', [this.#namespace, cutoff])
     return result.rowCount ?? 0
   }
 
@@ -50,6 +53,6 @@ export class PostgresKeyValueStore<T> implements ConversationStore<T> {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new StoreClosedError(`kv:${this.namespace}`)
+    if (this.#closed) throw new StoreClosedError(`kv:${this.#namespace}`)
   }
 }

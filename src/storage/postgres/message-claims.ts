@@ -16,28 +16,30 @@ const PRUNE_EVERY_MS = 10 * 60_000
  */
 export class PostgresMessageClaims<T> {
   #lastPrune = 0
+  readonly #pool: Pool
+  readonly #clock: Clock
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly clock: Clock,
-  ) {}
+  constructor(pool: Pool, clock: Clock) {
+    this.#pool = pool
+    this.#clock = clock
+  }
 
   async claim(key: string): Promise<boolean> {
-    const now = this.clock.now()
+    const now = this.#clock.now()
     if (now.getTime() - this.#lastPrune > PRUNE_EVERY_MS) {
       this.#lastPrune = now.getTime()
-      await query(this.pool, 'DELETE FROM message_claims WHERE claimed_at < $1', [new Date(now.getTime() - KEEP_MS)])
+      await query(this.#pool, 'DELETE FROM message_claims WHERE claimed_at < $1', [new Date(now.getTime() - KEEP_MS)])
     }
-    const result = await query(this.pool, 'INSERT INTO message_claims (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [digest(key), now])
+    const result = await query(this.#pool, 'INSERT INTO message_claims (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [digest(key), now])
     return result.rowCount === 1
   }
 
   async settle(key: string, answer: T): Promise<void> {
-    await query(this.pool, 'UPDATE message_claims SET outcome = $2 WHERE key = $1', [digest(key), JSON.stringify({ answer })])
+    await query(this.#pool, 'UPDATE message_claims SET outcome = $2 WHERE key = $1', [digest(key), JSON.stringify({ answer })])
   }
 
   async settled(key: string): Promise<{ readonly answer: T } | undefined> {
-    const { rows } = await query<{ outcome: { answer: T } | null }>(this.pool, 'SELECT outcome FROM message_claims WHERE key = $1', [digest(key)])
+    const { rows } = await query<{ outcome: { answer: T } | null }>(this.#pool, 'SELECT outcome FROM message_claims WHERE key = $1', [digest(key)])
     return rows[0]?.outcome ?? undefined
   }
 }

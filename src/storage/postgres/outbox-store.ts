@@ -14,8 +14,10 @@ export class PostgresOutboxStore implements OutboxItems {
   readonly #owner = randomUUID()
   #seq: number
   #life: PoolClient | undefined
+  readonly #pool: Pool
 
-  private constructor(private readonly pool: Pool) {
+  private constructor(pool: Pool) {
+    this.#pool = pool
     // Unique across replicas without coordination: a message's order among those to one person.
     this.#seq = Date.now() * 1000
   }
@@ -32,7 +34,7 @@ export class PostgresOutboxStore implements OutboxItems {
    * outage) the lock goes with it; the next write takes it again.
    */
   async #takeLife(): Promise<PoolClient> {
-    const client = await connect(this.pool)
+    const client = await connect(this.#pool)
     try {
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [ownerLock(this.#owner)])
     } catch (e) {
@@ -71,7 +73,7 @@ export class PostgresOutboxStore implements OutboxItems {
   async put(item: OutboxItem): Promise<void> {
     await this.#keepLife()
     await query(
-      this.pool,
+      this.#pool,
       'INSERT INTO outbox (id, owner, seq, item) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, seq = EXCLUDED.seq, item = EXCLUDED.item',
       [item.id, this.#owner, item.seq, JSON.stringify(item)],
     )
@@ -80,12 +82,12 @@ export class PostgresOutboxStore implements OutboxItems {
 
   async remove(id: string): Promise<void> {
     if (!this.#items.has(id)) return
-    await query(this.pool, 'DELETE FROM outbox WHERE id = $1', [id])
+    await query(this.#pool, 'DELETE FROM outbox WHERE id = $1', [id])
     this.#items.delete(id)
   }
 
   async adoptOrphans(): Promise<OutboxItem[]> {
-    const { rows } = await query<{ owner: string }>(this.pool, 'SELECT DISTINCT owner FROM outbox WHERE owner <> $1', [this.#owner])
+    const { rows } = await query<{ owner: string }>(this.#pool, 'SELECT DISTINCT owner FROM outbox WHERE owner <> $1', [this.#owner])
     const adopted: OutboxItem[] = []
     for (const { owner } of rows) adopted.push(...(await this.#adoptFrom(owner)))
     for (const item of adopted) this.#items.set(item.id, item)
@@ -94,7 +96,7 @@ export class PostgresOutboxStore implements OutboxItems {
 
   /** The owner's rows, if its lock can be had (it is dead); the lock is let go at once. */
   async #adoptFrom(owner: string): Promise<OutboxItem[]> {
-    const client = await connect(this.pool)
+    const client = await connect(this.#pool)
     let broken: Error | undefined
     try {
       const { rows } = await client.query<{ free: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS free', [ownerLock(owner)])

@@ -14,30 +14,33 @@ const IDLE_MS = 10 * 60_000
  */
 export class PostgresRateLimiter implements RateLimit {
   #lastPrune = 0
+  readonly #pool: Pool
+  readonly #perMinute: number
+  readonly #logger: Logger
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly perMinute: number,
-    private readonly logger: Logger,
-  ) {}
+  constructor(pool: Pool, perMinute: number, logger: Logger) {
+    this.#pool = pool
+    this.#perMinute = perMinute
+    this.#logger = logger
+  }
 
   async allow(key: string, now: Date): Promise<boolean> {
     try {
       await this.#prune(now)
       const refilled = `LEAST($2::double precision, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM ($3::timestamptz - b.updated_at))) * $2::double precision / 60)`
       const { rows } = await query<{ allowed: boolean }>(
-        this.pool,
+        this.#pool,
         `INSERT INTO rate_buckets AS b (key, tokens, updated_at, allowed) VALUES ($1, $2::double precision - 1, $3, true)
          ON CONFLICT (key) DO UPDATE SET
            tokens = CASE WHEN ${refilled} >= 1 THEN ${refilled} - 1 ELSE ${refilled} END,
            allowed = ${refilled} >= 1,
            updated_at = $3
          RETURNING allowed`,
-        [digest(key), this.perMinute, now],
+        [digest(key), this.#perMinute, now],
       )
       return rows[0]?.allowed ?? true
     } catch (e) {
-      this.logger.warn({ event: 'rate_limit.unavailable', ...errorSummary(e) })
+      this.#logger.warn({ event: 'rate_limit.unavailable', ...errorSummary(e) })
       return true
     }
   }
@@ -45,7 +48,7 @@ export class PostgresRateLimiter implements RateLimit {
   async #prune(now: Date): Promise<void> {
     if (now.getTime() - this.#lastPrune < IDLE_MS) return
     this.#lastPrune = now.getTime()
-    await query(this.pool, 'DELETE FROM rate_buckets WHERE updated_at < $1', [new Date(now.getTime() - IDLE_MS)])
+    await query(this.#pool, 'DELETE FROM rate_buckets WHERE updated_at < $1', [new Date(now.getTime() - IDLE_MS)])
   }
 }
 

@@ -12,17 +12,20 @@ import { connect, type Pool } from './pool.js'
  * database, and a rights turn then fails to save and says so honestly.
  */
 export class PostgresTurnLock implements TurnLock {
-  constructor(
-    private readonly pool: Pool,
-    private readonly logger: Logger,
-  ) {}
+  readonly #pool: Pool
+  readonly #logger: Logger
+
+  constructor(pool: Pool, logger: Logger) {
+    this.#pool = pool
+    this.#logger = logger
+  }
 
   async run<T>(key: string, work: () => Promise<T>): Promise<T> {
     let client
     try {
-      client = await connect(this.pool)
+      client = await connect(this.#pool)
     } catch (e) {
-      this.logger.warn({ event: 'turn_lock.unavailable', ...errorSummary(e) }, 'turn runs without the cross-replica lock')
+      this.#logger.warn({ event: 'turn_lock.unavailable', ...errorSummary(e) }, 'turn runs without the cross-replica lock')
       return work()
     }
     let broken: Error | undefined
