@@ -121,7 +121,15 @@ export class PostgresOutboxStore implements OutboxItems {
   async close(): Promise<void> {
     const life = this.#life
     this.#life = undefined
-    life?.release(true)
+    if (!life) return
+    // Unlocked before it returns, so the elected replica can take what is left at once; a connection
+    // that cannot say so is closed, which unlocks it too.
+    try {
+      await life.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [ownerLock(this.#owner)])
+      life.release()
+    } catch (e) {
+      life.release(e as Error)
+    }
   }
 }
 

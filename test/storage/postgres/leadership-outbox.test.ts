@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { silentLogger } from '../../../src/log.js'
 import type { OutboxItem } from '../../../src/outbox/outbox-store.js'
 import { PostgresLeadership } from '../../../src/storage/postgres/leadership.js'
-import { migrate } from '../../../src/storage/postgres/migrate.js'
 import { PostgresOutboxStore } from '../../../src/storage/postgres/outbox-store.js'
-import { createPool, type Pool } from '../../../src/storage/postgres/pool.js'
-import { createTestDatabase } from '../../support/postgres.js'
+import { migratedDatabase } from '../../support/postgres.js'
 
-let db: { url: string; drop: () => Promise<void> }
-const pools: Pool[] = []
-const replicaPool = (): Pool => {
-  const pool = createPool({ connectionString: db.url, max: 4, logger: silentLogger() })
-  pools.push(pool)
-  return pool
-}
-beforeAll(async () => {
-  db = await createTestDatabase()
-  await migrate(db.url)
-})
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.end()))
-  await db?.drop()
-})
+const database = migratedDatabase()
+const replicaPool = () => database.pool()
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -45,7 +30,7 @@ const item = (store: PostgresOutboxStore, userId: string, text: string): OutboxI
 describe('one elected replica (PostgresLeadership)', () => {
   it('elects one replica; when it goes, another takes over within the interval', async () => {
     const events: string[] = []
-    const replica = (name: string) => new PostgresLeadership({ url: db.url, logger: silentLogger(), intervalMs: 100 })
+    const replica = (name: string) => new PostgresLeadership({ url: database.url(), logger: silentLogger(), intervalMs: 100 })
     const a = replica('a')
     const b = replica('b')
     await a.start(async () => void events.push('a leads'), async () => void events.push('a steps down'))
@@ -61,8 +46,8 @@ describe('one elected replica (PostgresLeadership)', () => {
 
   it('a leader whose connection is killed steps down at once, and exactly one replica leads again', async () => {
     const events: string[] = []
-    const a = new PostgresLeadership({ url: db.url, logger: silentLogger(), intervalMs: 100 })
-    const b = new PostgresLeadership({ url: db.url, logger: silentLogger(), intervalMs: 100 })
+    const a = new PostgresLeadership({ url: database.url(), logger: silentLogger(), intervalMs: 100 })
+    const b = new PostgresLeadership({ url: database.url(), logger: silentLogger(), intervalMs: 100 })
     await a.start(async () => void events.push('a leads'), async () => void events.push('a steps down'))
     await b.start(async () => void events.push('b leads'), async () => void events.push('b steps down'))
     // The server ends the leader's session, as when its replica is killed or loses the network.

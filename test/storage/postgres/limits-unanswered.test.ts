@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { silentLogger } from '../../../src/log.js'
-import { migrate } from '../../../src/storage/postgres/migrate.js'
-import { createPool, type Pool } from '../../../src/storage/postgres/pool.js'
+import { createPool } from '../../../src/storage/postgres/pool.js'
 import { PostgresRateLimiter } from '../../../src/storage/postgres/rate-limit.js'
 import { PostgresUnansweredLog } from '../../../src/storage/postgres/unanswered-log.js'
-import { createTestDatabase } from '../../support/postgres.js'
+import { migratedDatabase } from '../../support/postgres.js'
 
-let db: { url: string; drop: () => Promise<void> }
-const pools: Pool[] = []
-const replicaPool = (url = db.url): Pool => {
-  const pool = createPool({ connectionString: url, max: 2, connectionTimeoutMillis: 500, logger: silentLogger() })
-  pools.push(pool)
-  return pool
-}
-beforeAll(async () => {
-  db = await createTestDatabase()
-  await migrate(db.url)
-})
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.end()))
-  await db?.drop()
-})
+const database = migratedDatabase()
+const replicaPool = (url?: string) => database.pool({ url, max: 2 })
 
 const at = (seconds: number) => new Date(Date.parse('2026-12-01T02:00:00Z') + seconds * 1000)
 
@@ -42,8 +28,8 @@ describe('the shared rate limit (PostgresRateLimiter)', () => {
     const admin = replicaPool()
     const { rows } = await admin.query<{ db: string }>('SELECT current_database() AS db')
     await admin.query(`ALTER DATABASE ${rows[0]!.db} SET synchronous_commit = on`)
-    const quick = createPool({ connectionString: db.url, max: 1, asyncCommit: true, logger: silentLogger() })
-    pools.push(quick)
+    const quick = createPool({ connectionString: database.url(), max: 1, asyncCommit: true, logger: silentLogger() })
+    onTestFinished(() => quick.end())
     expect((await quick.query('SHOW synchronous_commit')).rows[0]).toEqual({ synchronous_commit: 'off' })
     expect((await replicaPool().query('SHOW synchronous_commit')).rows[0]).toEqual({ synchronous_commit: 'on' })
   })

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ReplyDedupe, type MessageClaims } from '../../../src/channels/wechat-oa/dedupe.js'
 import { silentLogger } from '../../../src/log.js'
 import { PostgresMessageClaims } from '../../../src/storage/postgres/message-claims.js'
-import { migrate } from '../../../src/storage/postgres/migrate.js'
-import { createPool, type Pool } from '../../../src/storage/postgres/pool.js'
 import { PostgresTurnLock } from '../../../src/storage/postgres/turn-lock.js'
-import { createTestDatabase } from '../../support/postgres.js'
+import { migratedDatabase } from '../../support/postgres.js'
 import { TestClock } from '../../support/test-clock.js'
 
 type Answer = { text: string } | null
 
-let db: { url: string; drop: () => Promise<void> }
-const pools: Pool[] = []
+const database = migratedDatabase()
 /** A pool of its own: one replica of the service. */
-const replicaPool = (): Pool => {
-  const pool = createPool({ connectionString: db.url, max: 4, logger: silentLogger() })
-  pools.push(pool)
-  return pool
-}
-beforeAll(async () => {
-  db = await createTestDatabase()
-  await migrate(db.url)
-})
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.end()))
-  await db?.drop()
-})
+const replicaPool = () => database.pool()
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const clock = new TestClock('2026-12-01T02:00:00Z')
@@ -99,8 +84,7 @@ describe('one person at a time across replicas (PostgresTurnLock)', () => {
   })
 
   it('runs the turn unlocked when the database cannot be reached', async () => {
-    const pool = createPool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', max: 1, connectionTimeoutMillis: 500, logger: silentLogger() })
-    pools.push(pool)
+    const pool = database.pool({ url: 'postgres://nobody@127.0.0.1:1/none', max: 1 })
     expect(await new PostgresTurnLock(pool, silentLogger()).run('wechat-oa:o-dave', async () => 'answered')).toBe('answered')
   })
 })
