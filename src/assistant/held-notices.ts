@@ -6,17 +6,28 @@ interface Held {
   texts: string[]
 }
 
-/** Held notices in a small durable map keyed by channel:userId (only people with something waiting). */
+/**
+ * Held notices in a small durable map keyed by channel:userId (only people with something waiting).
+ * With several replicas one may hold a notice while another takes the person's notices: the store's
+ * atomic update keeps either from losing the other's.
+ */
 export function createHeldNotices(store: KeyValueStore<Held>): HeldNotices {
   return {
     async hold(to, text) {
-      const current = (await store.get(personKey(to)))?.texts ?? []
-      await store.set(personKey(to), { texts: [...current, text] })
+      const key = personKey(to)
+      if (store.update) {
+        await store.update(key, (current) => ({ texts: [...(current?.texts ?? []), text] }))
+        return
+      }
+      const current = (await store.get(key))?.texts ?? []
+      await store.set(key, { texts: [...current, text] })
     },
     async take(to) {
-      const current = await store.get(personKey(to))
+      const key = personKey(to)
+      if (store.update) return (await store.update(key, () => undefined))?.texts ?? []
+      const current = await store.get(key)
       if (!current) return []
-      await store.delete(personKey(to))
+      await store.delete(key)
       return current.texts
     },
   }

@@ -10,6 +10,12 @@ export interface KeyValueStore<T> {
   set(key: string, value: T): Promise<void>
   /** Resolves once the removal is on disk; false when the key was absent (nothing written). */
   delete(key: string): Promise<boolean>
+  /**
+   * Replaces the value with `change(current)` (undefined removes it) as one step that no other
+   * process can interleave with, and resolves with the value before. Stores shared by several
+   * processes provide it; in one process get and set in a row are enough.
+   */
+  update?(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined>
   /** Waits for pending writes; the store must not be used afterwards. */
   close(): Promise<void>
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock.js'
 import { StoreClosedError } from '../errors.js'
 import type { ConversationStore } from '../conversation-store.js'
-import { query, type Pool } from './pool.js'
+import { inTransaction, query, type Pool } from './pool.js'
 
 /**
  * A KeyValueStore (and ConversationStore) in the shared `kv` table, under its own namespace, so
@@ -39,6 +39,27 @@ export class PostgresKeyValueStore<T> implements ConversationStore<T> {
     this.#assertOpen()
     const result = await query(this.#pool, 'DELETE FROM kv WHERE namespace = $1 AND key = $2', [this.#namespace, key])
     return result.rowCount === 1
+  }
+
+  /** Under a transaction-scoped advisory lock on the key, so concurrent updates from any replica queue up. */
+  async update(key: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+    this.#assertOpen()
+    return inTransaction(this.#pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`kv:${this.#namespace}:${key}`])
+      const { rows } = await client.query<{ value: T }>('SELECT value FROM kv WHERE namespace = $1 AND key = $2', [this.#namespace, key])
+      const before = rows[0]?.value
+      const after = change(before === undefined ? undefined : structuredClone(before))
+      if (after === undefined) {
+        if (before !== undefined) await client.query('DELETE FROM kv WHERE namespace = $1 AND key = $2', [this.#namespace, key])
+      } else {
+        await client.query(
+          `INSERT INTO kv (namespace, key, value, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (namespace, key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+          [this.#namespace, key, JSON.stringify(after), this.#clock.now()],
+        )
+      }
+      return before
+    })
   }
 
   async deleteIdleSince(cutoff: Date): Promise<number> {

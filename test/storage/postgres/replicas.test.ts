@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { createHeldNotices } from '../../../src/assistant/held-notices.js'
 import { ReplyDedupe, type MessageClaims } from '../../../src/channels/wechat-oa/dedupe.js'
+import { PostgresKeyValueStore } from '../../../src/storage/postgres/key-value-store.js'
 import { silentLogger } from '../../../src/log.js'
 import { PostgresMessageClaims } from '../../../src/storage/postgres/message-claims.js'
 import { PostgresTurnLock } from '../../../src/storage/postgres/turn-lock.js'
@@ -86,5 +88,19 @@ describe('one person at a time across replicas (PostgresTurnLock)', () => {
   it('runs the turn unlocked when the database cannot be reached', async () => {
     const pool = database.pool({ url: 'postgres://nobody@127.0.0.1:1/none', max: 1 })
     expect(await new PostgresTurnLock(pool, silentLogger()).run('wechat-oa:o-dave', async () => 'answered')).toBe('answered')
+  })
+})
+
+describe('held notices across replicas (atomic update of a keyed store)', () => {
+  it('notices held by several replicas while others take them are each delivered exactly once', async () => {
+    const replicas = [0, 1, 2].map(() => createHeldNotices(new PostgresKeyValueStore<{ texts: string[] }>(replicaPool(), 'held-notices', clock)))
+    const to = { channel: 'wechat-oa', userId: 'o-held' }
+    const taken: string[] = []
+    await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => replicas[i % 3]!.hold(to, `notice ${i}`)),
+      ...Array.from({ length: 10 }, async (_, i) => taken.push(...(await replicas[(i + 1) % 3]!.take(to)))),
+    ])
+    taken.push(...(await replicas[0]!.take(to)))
+    expect(taken.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `notice ${i}`).sort())
   })
 })
