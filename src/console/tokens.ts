@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { sha256Hex } from '../digest.js'
 
 /** A fresh secret: 256 random bits, URL-safe. */
 export const newToken = (): string => randomBytes(32).toString('base64url')
 
 /** What is stored in place of a secret: its SHA-256, so a copy of DATA_DIR lets no one in. */
-export const digest = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex')
+export const digest = (secret: string): string => sha256Hex(secret)
 
 /**
  * The session's CSRF token, derived from the session secret: forms carry it, a cross-site page cannot

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { Clock } from '../../clock.js'
+import { sha256Hex } from '../../digest.js'
 import { query, type Pool } from './pool.js'
 
 /** WeChat retries a message for about 15 s; claims are kept far longer, then dropped. */
@@ -30,18 +30,16 @@ export class PostgresMessageClaims<T> {
       this.#lastPrune = now.getTime()
       await query(this.#pool, 'DELETE FROM message_claims WHERE claimed_at < $1', [new Date(now.getTime() - KEEP_MS)])
     }
-    const result = await query(this.#pool, 'INSERT INTO message_claims (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [digest(key), now])
+    const result = await query(this.#pool, 'INSERT INTO message_claims (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [sha256Hex(key), now])
     return result.rowCount === 1
   }
 
   async settle(key: string, answer: T): Promise<void> {
-    await query(this.#pool, 'UPDATE message_claims SET outcome = $2 WHERE key = $1', [digest(key), JSON.stringify({ answer })])
+    await query(this.#pool, 'UPDATE message_claims SET outcome = $2 WHERE key = $1', [sha256Hex(key), JSON.stringify({ answer })])
   }
 
   async settled(key: string): Promise<{ readonly answer: T } | undefined> {
-    const { rows } = await query<{ outcome: { answer: T } | null }>(this.#pool, 'SELECT outcome FROM message_claims WHERE key = $1', [digest(key)])
+    const { rows } = await query<{ outcome: { answer: T } | null }>(this.#pool, 'SELECT outcome FROM message_claims WHERE key = $1', [sha256Hex(key)])
     return rows[0]?.outcome ?? undefined
   }
 }
-
-const digest = (key: string): string => createHash('sha256').update(key).digest('hex')

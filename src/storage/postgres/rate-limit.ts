@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { RateLimit } from '../../assistant/stores.js'
+import { sha256Hex } from '../../digest.js'
 import { errorSummary, type Logger } from '../../log.js'
 import { query, type Pool } from './pool.js'
 
@@ -36,7 +36,7 @@ export class PostgresRateLimiter implements RateLimit {
            allowed = ${refilled} >= 1,
            updated_at = $3
          RETURNING allowed`,
-        [digest(key), this.#perMinute, now],
+        [sha256Hex(key), this.#perMinute, now],
       )
       return rows[0]?.allowed ?? true
     } catch (e) {
@@ -51,5 +51,3 @@ export class PostgresRateLimiter implements RateLimit {
     await query(this.#pool, 'DELETE FROM rate_buckets WHERE updated_at < $1', [new Date(now.getTime() - IDLE_MS)])
   }
 }
-
-const digest = (key: string): string => createHash('sha256').update(key).digest('hex')
