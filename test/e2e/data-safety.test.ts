@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/config.js'
 import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi } from '../support/fake-wechat-api.js'
 import { requestsOnDisk } from '../support/requests-on-disk.js'
-import { startService, type RunningService } from '../support/service-process.js'
+import { healthOf as health, startService, type RunningService } from '../support/service-process.js'
+import { until } from '../support/until.js'
 import { WechatClient } from '../support/wechat-client.js'
 
 const TOKEN = 'e2eDataSafety1'
@@ -36,20 +37,6 @@ function runScript(args: string[], env: Record<string, string>, input?: string):
     child.on('exit', (code) => resolve({ out, err, code }))
     child.stdin.end(input ?? '')
   })
-}
-
-async function health(service: RunningService): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${service.baseUrl}/healthz`)
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return true
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  return false
 }
 
 /** A tiny tmpfs to fill, where the machine allows mounting one (as root, as CI runs). */

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../support/embedded-postgres.js'
 import { FAKE_APP_ID, FAKE_APP_SECRET, startFakeWechatApi, type FakeWechatApi } from '../support/fake-wechat-api.js'
 import { createTestDatabase } from '../support/postgres.js'
-import { startService, type RunningService } from '../support/service-process.js'
+import { healthOf as health, startService, type RunningService } from '../support/service-process.js'
+import { until } from '../support/until.js'
 import { tempDataDir } from '../support/temp-data-dir.js'
 import { WechatClient } from '../support/wechat-client.js'
 
@@ -90,18 +91,6 @@ describe('a database outage (real processes, a PostgreSQL of its own)', () => {
   let cluster: EmbeddedCluster | undefined
   afterAll(async () => cluster?.stop())
 
-  const health = async (r: RunningService) => {
-    const res = await fetch(`${r.baseUrl}/healthz`)
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
-  }
-  async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs
-    while (Date.now() < deadline) {
-      if (await check()) return true
-      await new Promise((r) => setTimeout(r, 200))
-    }
-    return false
-  }
 
   it('policy answers continue while the database is stopped, requests are refused honestly, and everything recovers when it is back', async () => {
     cluster = await startEmbeddedPostgres()

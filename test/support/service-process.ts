@@ -93,3 +93,9 @@ export async function startService(env: Record<string, string>, timeoutMs = 30_0
     },
   }
 }
+
+/** The service's /healthz answer: status and body. */
+export async function healthOf(service: RunningService): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${service.baseUrl}/healthz`)
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}

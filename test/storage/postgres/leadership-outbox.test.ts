@@ -4,19 +4,12 @@ import type { OutboxItem } from '../../../src/outbox/outbox-store.js'
 import { PostgresLeadership } from '../../../src/storage/postgres/leadership.js'
 import { PostgresOutboxStore } from '../../../src/storage/postgres/outbox-store.js'
 import { migratedDatabase } from '../../support/postgres.js'
+import { until } from '../../support/until.js'
 
 const database = migratedDatabase()
 const replicaPool = () => database.pool()
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (check()) return true
-    await sleep(25)
-  }
-  return check()
-}
 
 const item = (store: PostgresOutboxStore, userId: string, text: string): OutboxItem => ({
   id: `${userId}-${text}`,

@@ -4,6 +4,7 @@ import { createPool } from '../../../src/storage/postgres/pool.js'
 import { PostgresRateLimiter } from '../../../src/storage/postgres/rate-limit.js'
 import { PostgresUnansweredLog } from '../../../src/storage/postgres/unanswered-log.js'
 import { migratedDatabase } from '../../support/postgres.js'
+import { until } from '../../support/until.js'
 
 const database = migratedDatabase()
 const replicaPool = (url?: string) => database.pool({ url, max: 2 })
@@ -47,7 +48,7 @@ describe('unanswered questions in the database (PostgresUnansweredLog)', () => {
     log.record('  我的邮箱 zhang@example.com 被你们卖了吗  ', 'zh', at(0))
     log.record('what about my parrot', 'en', at(86_400))
     log.record('   ', 'en', at(86_400))
-    await until(async () => (await log.read(at(-1))).length === 2)
+    await until(async () => (await log.read(at(-1))).length === 2, 5_000)
     expect(await log.read(at(-1))).toEqual([
       { q: expect.not.stringContaining('zhang@example.com'), lang: 'zh', at: at(0).toISOString() },
       { q: 'what about my parrot', lang: 'en', at: at(86_400).toISOString() },
@@ -59,7 +60,3 @@ describe('unanswered questions in the database (PostgresUnansweredLog)', () => {
     expect(columns.rows.map((r: { column_name: string }) => r.column_name).sort()).toEqual(['at', 'id', 'lang', 'q'])
   })
 })
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20))
-}
