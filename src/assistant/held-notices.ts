@@ -24,9 +24,10 @@ export function createHeldNotices(store: KeyValueStore<Held>): HeldNotices {
     },
     async take(to) {
       const key = personKey(to)
-      if (store.update) return (await store.update(key, () => undefined))?.texts ?? []
+      // Most people have nothing waiting: a plain read answers that, without a locked update.
       const current = await store.get(key)
       if (!current) return []
+      if (store.update) return (await store.update(key, () => undefined))?.texts ?? []
       await store.delete(key)
       return current.texts
     },

@@ -6,7 +6,7 @@ import { keyedStores, type Storage } from '../open.js'
 import { PostgresKeyValueStore } from './key-value-store.js'
 import { PostgresMessageClaims } from './message-claims.js'
 import { migrate } from './migrate.js'
-import { createPool, type Pool } from './pool.js'
+import { createPool } from './pool.js'
 import { PostgresRequestRepository } from './request-repository.js'
 import { PostgresTurnLock } from './turn-lock.js'
 import { PostgresLeadership } from './leadership.js'
@@ -25,17 +25,12 @@ export interface OpenPostgresOptions {
   readonly health?: StorageHealth
 }
 
-/** The storage bundle in PostgreSQL, with the pool its stores share (for the other users of the database). */
-export interface PostgresStorage<C> extends Storage<C> {
-  readonly pool: Pool
-}
-
 /**
  * Connects to DATABASE_URL, brings the schema up to date (under the migration lock, so replicas
  * starting together are safe) and opens every store on one pool. Fails when the server cannot be
  * reached at start: a service that cannot file requests should not report itself started.
  */
-export async function openPostgresStorage<C = unknown>(options: OpenPostgresOptions): Promise<PostgresStorage<C>> {
+export async function openPostgresStorage<C = unknown>(options: OpenPostgresOptions): Promise<Storage<C>> {
   const { clock, logger } = options
   const pool = createPool({ connectionString: options.url, max: options.poolMax, logger, health: options.health })
   try {
@@ -65,7 +60,6 @@ export async function openPostgresStorage<C = unknown>(options: OpenPostgresOpti
   return {
     ...stores,
     keyed: keyed.open,
-    pool,
     messageClaims: new PostgresMessageClaims(quickPool, clock),
     turnLock: new PostgresTurnLock(lockPool, logger),
     outbox,
